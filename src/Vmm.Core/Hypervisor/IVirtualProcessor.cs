@@ -1,0 +1,41 @@
+using Vmm.Core.Registers;
+
+namespace Vmm.Core.Hypervisor;
+
+/// <summary>
+/// One virtual processor. <see cref="Run"/> enters the guest once, services the exit through the
+/// handler (allocation-free), and returns a small result; the vCPU loop in Core calls it again.
+/// </summary>
+/// <remarks>
+/// <see cref="Run"/>, register access and <see cref="PrepareRunThread"/> belong to the vCPU's own thread
+/// (register access also before that thread starts). <see cref="Kick"/> may be called from any thread.
+/// </remarks>
+public interface IVirtualProcessor : IDisposable
+{
+    /// <summary>The vCPU index (0-based, dense).</summary>
+    int Index { get; }
+
+    /// <summary>Called once on the thread that will call <see cref="Run"/>, before the first run.</summary>
+    void PrepareRunThread();
+
+    /// <summary>Enters the guest until the next exit, services it and returns what happened.</summary>
+    VcpuRunResult Run(IVcpuExitHandler handler);
+
+    /// <summary>
+    /// Makes a current or the next <see cref="Run"/> return <see cref="VcpuExitKind.Canceled"/> promptly.
+    /// Never lost: a kick that arrives while the processor is outside the guest cancels the next entry.
+    /// </summary>
+    void Kick();
+
+    /// <summary>Reads the general-purpose registers.</summary>
+    void GetRegisters(out StandardRegisters registers);
+
+    /// <summary>Writes the general-purpose registers.</summary>
+    void SetRegisters(in StandardRegisters registers);
+
+    /// <summary>Reads the segment, table and control registers.</summary>
+    void GetSpecialRegisters(out SpecialRegisters registers);
+
+    /// <summary>Writes the segment, table and control registers.</summary>
+    void SetSpecialRegisters(in SpecialRegisters registers);
+}

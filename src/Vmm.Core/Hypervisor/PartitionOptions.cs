@@ -1,0 +1,25 @@
+using Vmm.Core.Memory;
+
+namespace Vmm.Core.Hypervisor;
+
+/// <summary>What a partition is created with.</summary>
+public sealed record PartitionOptions
+{
+    /// <summary>Number of virtual processors.</summary>
+    public required int ProcessorCount { get; init; }
+
+    /// <summary>Guest RAM; the partition maps every region and takes no ownership.</summary>
+    public required GuestMemory Memory { get; init; }
+
+    /// <summary>
+    /// The CPUID table every virtual processor gets. Backends patch only the per-processor fields
+    /// (initial APIC ID in leaf 1 EBX[31:24], x2APIC ID in leaves 0xB and 0x1F EDX).
+    /// </summary>
+    public required CpuidTable Cpuid { get; init; }
+
+    /// <summary>
+    /// MSR ranges the guest's accesses to which must reach <see cref="IVcpuExitHandler"/> even where the
+    /// platform knows them (the Hyper-V synthetic MSRs, 0x40000000-0x400000FF).
+    /// </summary>
+    public IReadOnlyList<MsrRange> UserspaceMsrRanges { get; init; } = [];
+}
