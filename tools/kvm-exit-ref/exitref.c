@@ -20,8 +20,8 @@
 #define PDPT_GPA   0x3000
 #define PD_GPA     0x4000
 #define CODE_GPA   0x100000
-#define BENCH_PORT 0x502
-#define EXIT_PORT  0x501
+#define BENCH_PORT 0x504
+#define EXIT_PORT  0x500
 #define MAX_ITERATIONS 100000000L
 #define MAX_ROUNDS 1000L
 
@@ -46,15 +46,15 @@ static void fail(const char *fmt, ...)
 static size_t encode_guest(uint8_t *p, uint32_t n)
 {
     const uint8_t code[] = {
-        0xba, 0x02, 0x05, 0x00, 0x00, /* 00: mov edx, 0x502   ; bench port        */
+        0xba, 0x04, 0x05, 0x00, 0x00, /* 00: mov edx, 0x504   ; bench port        */
         0xb9, 0, 0, 0, 0,             /* 05: mov ecx, N       ; patched below     */
         0xee,                         /* 0a: loop: out dx, al ; KVM_EXIT_IO, size 1 */
         0xff, 0xc9,                   /* 0b: dec ecx                              */
         0x75, 0xfb,                   /* 0d: jnz loop         ; rel8 = 0x0a - 0x0f */
-        0xba, 0x01, 0x05, 0x00, 0x00, /* 0f: mov edx, 0x501   ; exit port         */
+        0xba, 0x00, 0x05, 0x00, 0x00, /* 0f: mov edx, 0x500   ; exit port         */
         0x31, 0xc0,                   /* 14: xor eax, eax     ; status 0          */
         0xef,                         /* 16: out dx, eax      ; size 4: stop      */
-        0xf4,                         /* 17: hlt              ; never reached: the host stops at 0x501 */
+        0xf4,                         /* 17: hlt              ; never reached: the host stops at 0x500 */
     };
     memcpy(p, code, sizeof code);
     memcpy(p + 6, &n, 4);

@@ -18,6 +18,9 @@ public interface IVirtualProcessor : IDisposable
     /// <summary>Called once on the thread that will call <see cref="Run"/>, before the first run.</summary>
     void PrepareRunThread();
 
+    /// <summary>Called once on the run thread after its last <see cref="Run"/>; later kicks become no-ops.</summary>
+    void ReleaseRunThread();
+
     /// <summary>Enters the guest until the next exit, services it and returns what happened.</summary>
     VcpuRunResult Run(IVcpuExitHandler handler);
 

@@ -45,5 +45,5 @@ public struct SpecialRegisters
     public readonly int Cpl => Cs.Selector & 3;
 
     /// <summary>True when CR0.PE is set.</summary>
-    public readonly bool IsProtectedMode => (Cr0 & X86.Cr0ProtectionEnable) != 0;
+    public readonly bool IsProtectedMode => (Cr0 & X86Constants.Cr0ProtectionEnable) != 0;
 }

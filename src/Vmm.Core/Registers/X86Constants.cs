@@ -1,7 +1,7 @@
 namespace Vmm.Core.Registers;
 
 /// <summary>Architectural bit and MSR numbers the VMM relies on, named as in the Intel SDM.</summary>
-public static class X86
+public static class X86Constants
 {
     /// <summary>CR0.PE, protection enable (SDM Vol. 3 §2.5).</summary>
     public const ulong Cr0ProtectionEnable = 1UL << 0;

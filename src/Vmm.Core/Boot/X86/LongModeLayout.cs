@@ -1,0 +1,82 @@
+namespace Vmm.Core.Boot.X86;
+
+/// <summary>
+/// Where the VMM-built long-mode environment lives in guest-physical memory. Everything below
+/// <see cref="ImageBase"/> belongs to the VMM; per-vCPU stacks sit at the top of RAM.
+/// </summary>
+/// <remarks>
+/// GPA map: 0x1000 PML4, 0x2000 PDPT, 0x3000-0x12FFF page directories (identity map of up to
+/// <see cref="MaxIdentityMappedBytes"/> with 2 MiB pages), 0x13000 GDT (two pages), 0x15000 IDT,
+/// 0x16000 the TSS array, 0x1E000 the default interrupt stubs, 0x100000 the guest image.
+/// </remarks>
+public static class LongModeLayout
+{
+    /// <summary>PML4 table.</summary>
+    public const ulong Pml4 = 0x1000;
+
+    /// <summary>The one page-directory-pointer table (covers 512 GiB).</summary>
+    public const ulong Pdpt = 0x2000;
+
+    /// <summary>First page directory; directory i maps GiB i.</summary>
+    public const ulong PageDirectories = 0x3000;
+
+    /// <summary>Number of page directories reserved.</summary>
+    public const int PageDirectoryCount = 16;
+
+    /// <summary>The identity map covers at most this much: max(RAM, 4 GiB) capped here.</summary>
+    public const ulong MaxIdentityMappedBytes = (ulong)PageDirectoryCount << 30;
+
+    /// <summary>GDT (two pages: five fixed descriptors, then one 16-byte TSS descriptor per vCPU).</summary>
+    public const ulong Gdt = 0x13000;
+
+    /// <summary>IDT: 256 16-byte gates.</summary>
+    public const ulong Idt = 0x15000;
+
+    /// <summary>First TSS; vCPU i's TSS is at <see cref="Tss"/> + i * <see cref="TssStride"/>.</summary>
+    public const ulong Tss = 0x16000;
+
+    /// <summary>Distance between per-vCPU TSSs (a 64-bit TSS is 104 bytes).</summary>
+    public const ulong TssStride = 0x80;
+
+    /// <summary>The default interrupt stubs, 16 bytes per vector.</summary>
+    public const ulong InterruptStubs = 0x1E000;
+
+    /// <summary>Where a built-in guest image is loaded.</summary>
+    public const ulong ImageBase = 0x10_0000;
+
+    /// <summary>The most vCPUs this environment lays out.</summary>
+    public const int MaxProcessors = 256;
+
+    /// <summary>Per-vCPU stack block: the lower half is the user (CPL3) stack, the upper half the kernel stack.</summary>
+    public const ulong StackBlockSize = 0x8000;
+
+    /// <summary>Smallest RAM the environment fits in.</summary>
+    public const ulong MinimumMemory = 16UL << 20;
+
+    /// <summary>Kernel code selector (GDT entry 1): 64-bit, DPL 0.</summary>
+    public const ushort KernelCodeSelector = 0x08;
+
+    /// <summary>Kernel data selector (GDT entry 2).</summary>
+    public const ushort KernelDataSelector = 0x10;
+
+    /// <summary>User data selector (GDT entry 3, RPL 3).</summary>
+    public const ushort UserDataSelector = 0x1B;
+
+    /// <summary>User code selector (GDT entry 4, RPL 3): 64-bit, DPL 3.</summary>
+    public const ushort UserCodeSelector = 0x23;
+
+    /// <summary>vCPU i's TSS selector.</summary>
+    public static ushort TssSelector(int processor) => (ushort)(0x28 + (16 * processor));
+
+    /// <summary>vCPU i's TSS address.</summary>
+    public static ulong TssAddress(int processor) => Tss + ((ulong)processor * TssStride);
+
+    /// <summary>Top (exclusive, 16-byte aligned) of vCPU i's kernel stack.</summary>
+    public static ulong KernelStackTop(ulong memorySize, int processor) => memorySize - ((ulong)processor * StackBlockSize);
+
+    /// <summary>Top (exclusive, 16-byte aligned) of vCPU i's user stack.</summary>
+    public static ulong UserStackTop(ulong memorySize, int processor) => KernelStackTop(memorySize, processor) - (StackBlockSize / 2);
+
+    /// <summary>Lowest stack address used with <paramref name="processors"/> vCPUs: the image must end below it.</summary>
+    public static ulong StacksBottom(ulong memorySize, int processors) => memorySize - ((ulong)processors * StackBlockSize);
+}

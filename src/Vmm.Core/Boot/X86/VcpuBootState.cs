@@ -1,0 +1,8 @@
+using Vmm.Core.Registers;
+
+namespace Vmm.Core.Boot.X86;
+
+/// <summary>The register state a vCPU starts with.</summary>
+/// <param name="Registers">General-purpose registers, RIP and RFLAGS.</param>
+/// <param name="Special">Segment, table and control registers.</param>
+public sealed record VcpuBootState(StandardRegisters Registers, SpecialRegisters Special);

@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using Vmm.Core.Hypervisor;
+using Vmm.Core.Memory;
+using Vmm.Kvm.Interop;
+using Vmm.Kvm.Interop.Types;
+using static Vmm.Kvm.Interop.Interop;
+
+namespace Vmm.Kvm;
+
+/// <summary>A KVM VM: memory slots, the in-kernel irqchip, userspace MSR exits and the vCPUs.</summary>
+[SupportedOSPlatform("linux")]
+internal sealed unsafe class KvmPartition : IPartition
+{
+    // Intel VMX needs three pages for the real-mode TSS below 4 GiB (api.rst KVM_SET_TSS_ADDR); QEMU's
+    // choice of address sits just below the BIOS area, which no guest of ours uses as RAM.
+    private const ulong TssAddress = 0xFFFB_D000;
+
+    private readonly KvmFileDescriptor _vm;
+    private readonly KvmVirtualProcessor[] _processors;
+    private bool _disposed;
+
+    public KvmPartition(KvmHypervisor hypervisor, PartitionOptions options)
+    {
+        if (options.ProcessorCount < 1 || options.ProcessorCount > hypervisor.Capabilities.MaxProcessorCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"KVM here supports 1 to {hypervisor.Capabilities.MaxProcessorCount} vCPUs, not {options.ProcessorCount}.");
+        }
+
+        Memory = options.Memory;
+        int fd = KvmFileDescriptor.Check(Libc.Ioctl(hypervisor.Fd, KvmIoctl.KVM_CREATE_VM, 0), "KVM_CREATE_VM");
+        _vm = new KvmFileDescriptor(fd);
+        _processors = new KvmVirtualProcessor[options.ProcessorCount];
+        try
+        {
+            if (hypervisor.CheckExtension(KvmConstants.KVM_CAP_SET_TSS_ADDR) > 0)
+            {
+                KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_TSS_ADDR, unchecked((nint)TssAddress)), "KVM_SET_TSS_ADDR");
+            }
+
+            // The in-kernel LAPIC/IOAPIC/PIC: HLT blocks in the kernel, and interrupts are delivered without
+            // a userspace round trip (api.rst KVM_CREATE_IRQCHIP).
+            KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
+            MapMemory(options.Memory);
+            EnableUserspaceMsrs(hypervisor, options.UserspaceMsrRanges);
+            for (int i = 0; i < _processors.Length; i++)
+            {
+                _processors[i] = new KvmVirtualProcessor(hypervisor, this, i, options.Cpuid);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public GuestMemory Memory { get; }
+
+    public IReadOnlyList<IVirtualProcessor> Processors => _processors;
+
+    internal int Fd => _vm.Fd;
+
+    public void SetIrqLine(uint irq, bool level)
+    {
+        var line = new kvm_irq_level { irq = irq, level = level ? 1u : 0u };
+        // SAFETY: line is a local of the size the ioctl number encodes.
+        _ = Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_IRQ_LINE, &line);
+    }
+
+    public void SendFixedInterrupt(int processorIndex, byte vector)
+    {
+        // An MSI to the LAPIC with APIC ID = vCPU index, fixed delivery, edge (SDM Vol. 3 §11.11).
+        var msi = new kvm_msi { address_lo = 0xFEE0_0000u | ((uint)processorIndex << 12), data = vector };
+        // SAFETY: msi is a local of the size the ioctl number encodes.
+        _ = Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SIGNAL_MSI, &msi);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (KvmVirtualProcessor? vp in _processors)
+        {
+            vp?.Dispose();
+        }
+
+        _vm.Dispose();
+    }
+
+    private void MapMemory(GuestMemory memory)
+    {
+        uint slot = 0;
+        foreach (GuestMemoryRegion region in memory.Regions)
+        {
+            var r = new kvm_userspace_memory_region
+            {
+                slot = slot++,
+                guest_phys_addr = region.GuestPhysicalAddress,
+                memory_size = region.Size,
+                userspace_addr = (ulong)region.Block.Address,
+            };
+            // SAFETY: r is a local; the block stays mapped for the partition's lifetime (the machine frees
+            // memory only after disposing the partition).
+            KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r), "KVM_SET_USER_MEMORY_REGION");
+        }
+    }
+
+    private void EnableUserspaceMsrs(KvmHypervisor hypervisor, IReadOnlyList<MsrRange> ranges)
+    {
+        if (hypervisor.CheckExtension(KvmConstants.KVM_CAP_X86_USER_SPACE_MSR) <= 0)
+        {
+            if (ranges.Count > 0)
+            {
+                throw new HypervisorUnavailableException("This KVM cannot send MSR accesses to userspace (KVM_CAP_X86_USER_SPACE_MSR).");
+            }
+
+            return;
+        }
+
+        // Unknown and invalid MSRs exit to userspace too, so the VMM decides (and logs) instead of KVM
+        // silently injecting #GP (api.rst KVM_CAP_X86_USER_SPACE_MSR).
+        var cap = new kvm_enable_cap { cap = KvmConstants.KVM_CAP_X86_USER_SPACE_MSR };
+        cap.args[0] = KvmConstants.KVM_MSR_EXIT_REASON_INVAL | KvmConstants.KVM_MSR_EXIT_REASON_UNKNOWN | KvmConstants.KVM_MSR_EXIT_REASON_FILTER;
+        // SAFETY: cap is a local of the size the ioctl number encodes.
+        KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_ENABLE_CAP, &cap), "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR)");
+        if (ranges.Count == 0)
+        {
+            return;
+        }
+
+        if (ranges.Count > KvmConstants.KVM_MSR_FILTER_MAX_RANGES)
+        {
+            throw new ArgumentException($"At most {KvmConstants.KVM_MSR_FILTER_MAX_RANGES} userspace MSR ranges are supported.", nameof(ranges));
+        }
+
+        // Deny (bit clear) every MSR in each range: denied accesses exit with KVM_MSR_EXIT_REASON_FILTER, even
+        // for MSRs KVM implements itself, e.g. its own Hyper-V MSRs on a CONFIG_KVM_HYPERV kernel.
+        var filter = new kvm_msr_filter { flags = KvmConstants.KVM_MSR_FILTER_DEFAULT_ALLOW };
+        var bitmaps = new nint[ranges.Count];
+        try
+        {
+            for (int i = 0; i < ranges.Count; i++)
+            {
+                uint count = ranges[i].Last - ranges[i].First + 1;
+                bitmaps[i] = (nint)NativeMemory.AllocZeroed((count + 7) / 8);
+                filter.ranges[i] = new kvm_msr_filter_range
+                {
+                    flags = KvmConstants.KVM_MSR_FILTER_READ | KvmConstants.KVM_MSR_FILTER_WRITE,
+                    nmsrs = count,
+                    @base = ranges[i].First,
+                    bitmap = bitmaps[i],
+                };
+            }
+
+            // SAFETY: filter is a local; the bitmaps are live native buffers the kernel copies during the call.
+            KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_X86_SET_MSR_FILTER, &filter), "KVM_X86_SET_MSR_FILTER");
+        }
+        finally
+        {
+            foreach (nint b in bitmaps)
+            {
+                // SAFETY: each non-zero entry came from NativeMemory.AllocZeroed above.
+                NativeMemory.Free((void*)b);
+            }
+        }
+    }
+}
