@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Vmm.Guests;
+
+/// <summary>What a built-in guest is built for: vCPU count, memory, and `--guest-arg key=value` arguments.</summary>
+public sealed class GuestBuildContext
+{
+    private readonly IReadOnlyDictionary<string, string> _arguments;
+
+    /// <summary>Creates the context.</summary>
+    public GuestBuildContext(int processorCount, ulong memorySize, IReadOnlyDictionary<string, string>? arguments = null)
+    {
+        ProcessorCount = processorCount;
+        MemorySize = memorySize;
+        _arguments = arguments ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>vCPUs in the machine.</summary>
+    public int ProcessorCount { get; }
+
+    /// <summary>Bytes of RAM.</summary>
+    public ulong MemorySize { get; }
+
+    /// <summary>Names of the arguments given.</summary>
+    public IEnumerable<string> ArgumentNames => _arguments.Keys;
+
+    /// <summary>An integer argument in [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="defaultValue"/>.</summary>
+    /// <exception cref="ArgumentException">The value is not an integer in range.</exception>
+    public long GetInt64(string name, long defaultValue, long min, long max)
+    {
+        if (!_arguments.TryGetValue(name, out string? text))
+        {
+            return defaultValue;
+        }
+
+        if (!long.TryParse(text.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+        {
+            throw new ArgumentException($"guest argument {name}={text} must be an integer from {min} to {max}.");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Serilog.Core;
+using Vmm.Core.Hypervisor;
+using Vmm.Core.Machine;
+using Vmm.Guests;
+using Vmm.Host.Logging;
+
+namespace Vmm.Host.Cli;
+
+/// <summary>`vmm run`: boots a built-in guest and reports its verdict as the exit code.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var guest = new Option<string>("--guest")
+        {
+            Description = "Built-in guest to run: " + string.Join(", ", BuiltInGuests.All.Select(g => g.Name)),
+            DefaultValueFactory = _ => BuiltInGuests.DefaultName,
+            HelpName = "NAME",
+        };
+        var guestArgs = new Option<string[]>("--guest-arg")
+        {
+            Description = "A guest parameter, e.g. iterations=100000 (repeatable)",
+            HelpName = "KEY=VALUE",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var serial = new Option<string?>("--serial")
+        {
+            Description = "Write COM1 output to FILE instead of the console",
+            HelpName = "FILE",
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Stop the VM after this many seconds (0 = no limit)",
+            DefaultValueFactory = _ => 0,
+            HelpName = "SECONDS",
+        };
+
+        var command = new Command("run", """
+            Run a guest on a fresh VM. The guest's verdict is the exit code: 0 pass, 1 fail,
+            2 usage error or no usable hypervisor, 3 the VM could not run.
+
+            Examples:
+              vmm run                                  run the default guest (hello)
+              vmm run --guest smp --cpus 8             8 vCPUs add to a shared counter at CPL3
+              vmm run --guest smp --cpus 4 --guest-arg iterations=100000
+              vmm run --guest hello --serial out.txt   guest console to a file
+            """);
+        common.AddTo(command);
+        command.Add(guest);
+        command.Add(guestArgs);
+        command.Add(serial);
+        command.Add(timeout);
+        command.SetAction(result =>
+        {
+            string guestName = result.GetValue(guest) ?? BuiltInGuests.DefaultName;
+            if (!BuiltInGuests.TryGet(guestName, out IBuiltInGuest builtIn))
+            {
+                throw new UsageException($"unknown guest '{guestName}' (built-in guests: {string.Join(", ", BuiltInGuests.All.Select(g => g.Name))})");
+            }
+
+            double seconds = result.GetValue(timeout);
+            if (seconds < 0 || double.IsNaN(seconds))
+            {
+                throw new UsageException("--timeout must be 0 or more seconds");
+            }
+
+            int cpus = common.GetCpus(result);
+            ulong memory = common.GetMemory(result);
+            Dictionary<string, string> arguments = GuestArguments.Parse(result.GetValue(guestArgs));
+            var loader = new BuiltInGuestLoader(builtIn, arguments);
+            string? serialFile = result.GetValue(serial);
+
+            using Logger log = VmmLogging.Create(result.GetValue(common.Verbose), result.GetValue(common.Log));
+            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(common.Backend) ?? "auto");
+            using Stream output = serialFile is null ? Console.OpenStandardOutput() : OpenSerialFile(serialFile);
+            var options = new MachineOptions { ProcessorCount = cpus, MemorySize = memory, SerialOutput = output };
+            var stopwatch = Stopwatch.StartNew();
+            MachineExit exit;
+            string? guestFault;
+            using (Machine machine = Machine.Create(hypervisor, options, loader, log))
+            {
+                ConsoleCancelEventHandler onCancel = (_, e) =>
+                {
+                    e.Cancel = true;
+                    machine.RequestStop(new MachineExit(MachineExitReason.HostRequest, 0, -1, "interrupted"));
+                };
+                Console.CancelKeyPress += onCancel;
+                try
+                {
+                    machine.Start();
+                    exit = machine.WaitForExit(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan);
+                }
+                finally
+                {
+                    Console.CancelKeyPress -= onCancel;
+                }
+
+                machine.Dispose();
+                guestFault = machine.GuestFaultReport;
+            }
+
+            output.Flush();
+            if (guestFault is not null)
+            {
+                Console.Error.WriteLine($"vmm: {guestFault.Replace(Environment.NewLine, Environment.NewLine + "vmm: ", StringComparison.Ordinal)}");
+            }
+
+            Console.Error.WriteLine(
+                $"vmm: guest '{builtIn.Name}' on {hypervisor.Name}, {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(memory)}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
+            return ToExitCode(exit);
+        });
+        return command;
+    }
+
+    internal static int ToExitCode(MachineExit exit) => exit.Reason switch
+    {
+        MachineExitReason.GuestExit => exit.Status == 0 ? ExitCodes.Success : ExitCodes.GuestFailed,
+        _ => ExitCodes.VmFault,
+    };
+
+    private static FileStream OpenSerialFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write --serial file '{path}': {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Vmm.Host.Cli;
+
+return VmmCommandLine.Run(args);
