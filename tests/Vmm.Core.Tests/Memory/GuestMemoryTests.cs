@@ -260,6 +260,16 @@ public sealed class GuestMemoryTests
         Assert.Throws<ArgumentException>(() => GuestMemory.CreateNative(Page + 1));
     }
 
+    [Theory]
+    [InlineData(0xFFFF_FFFF_FFFF_F000UL)]
+    [InlineData(0xFFFF_FFFF_FFFF_FFFFUL)]
+    public void AllocateRejectsSizeWhoseAlignmentPaddingOverflows(ulong size)
+    {
+        // Allocate adds a page of slack for alignment; that sum must not wrap to a tiny allocation that a
+        // block then claims is huge.
+        Assert.Throws<ArgumentOutOfRangeException>(() => NativeHostMemoryBlock.Allocate(size));
+    }
+
     [Fact]
     public void AllocateReturnsPageAlignedZeroedMemory()
     {
