@@ -32,7 +32,7 @@ public sealed class Uart16550 : IBusDevice
     /// </summary>
     public const int ReceiveFifoCapacity = 64;
 
-    // Register offsets within the 8-port window (PC16550D, table II "Register Summary").
+    // Register offsets within the 8-port window (the PC16550D register map, address lines A2-A0).
     private const byte RbrThrDll = 0; // Receiver Buffer (read) / Transmitter Holding (write); Divisor Latch LSB when LCR.DLAB=1
     private const byte IerDlm = 1;    // Interrupt Enable; Divisor Latch MSB when LCR.DLAB=1
     private const byte IirFcr = 2;    // Interrupt Identification (read) / FIFO Control (write)
@@ -120,7 +120,7 @@ public sealed class Uart16550 : IBusDevice
 
     // The THRE interrupt is an event, not a level: it is raised when THR becomes empty (after each THR write,
     // since transmission is instantaneous) or when ETBEI is switched on, and cleared by reading IIR while IIR
-    // reports it (PC16550D, table IV "Interrupt Control Functions").
+    // reports it (PC16550D, Interrupt Identification Register: THRE's reset conditions).
     private bool _thrEmptyPending;
 
     private bool _interruptLevel;
@@ -400,8 +400,8 @@ public sealed class Uart16550 : IBusDevice
                 break;
             case Lsr:
             case Msr:
-                // LSR and MSR report line state. The PC16550D accepts writes to them only for factory testing,
-                // and letting a guest forge line errors or modem changes would serve no driver, so they are ignored.
+                // LSR and MSR report line state. The PC16550D reserves writing LSR for factory testing, and
+                // letting a guest forge line errors or modem changes would serve no driver, so both are ignored.
                 break;
             default:
                 _scratch = value;
