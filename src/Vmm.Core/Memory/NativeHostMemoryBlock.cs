@@ -20,9 +20,12 @@ public sealed class NativeHostMemoryBlock : HostMemoryBlock
     public static unsafe NativeHostMemoryBlock Allocate(ulong size)
     {
         ArgumentOutOfRangeException.ThrowIfZero(size);
-        // SAFETY: AllocZeroed returns a fresh block of size + one page that nobody else references; aligning
-        // up inside it leaves at least `size` bytes. For large sizes the allocator maps fresh, lazily
-        // zeroed pages, so untouched guest RAM costs nothing.
+        // The page of alignment slack is added below; a size within a page of nuint.MaxValue would wrap that
+        // sum to a tiny allocation while Size still claimed the whole request.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, (ulong)nuint.MaxValue - 4096);
+        // SAFETY: size + 4096 does not wrap (checked above), and AllocZeroed returns a fresh block of that
+        // many bytes that nobody else references; aligning up inside it leaves at least `size` bytes. For
+        // large sizes the allocator maps fresh, lazily zeroed pages, so untouched guest RAM costs nothing.
         nint raw = (nint)NativeMemory.AllocZeroed((nuint)(size + 4096));
         nint aligned = (raw + 4095) & ~(nint)4095;
         return new NativeHostMemoryBlock(raw, aligned, size);
