@@ -28,7 +28,7 @@ public sealed class VcpuThread
     private long _exits;
     private long _canceledExits;
     private long _allocatedAtWarmup = -1;
-    private long _allocatedAtEnd = -1;
+    private long _allocatedAtLastSteadyExit = -1;
     private int _started;
 
     /// <summary>Creates the thread (not started) for <paramref name="processor"/>.</summary>
@@ -57,10 +57,10 @@ public sealed class VcpuThread
     public long KickAcknowledged => Volatile.Read(ref _kickAcknowledged);
 
     /// <summary>
-    /// Bytes the vCPU thread allocated on the managed heap between its <see cref="WarmupExits"/>th exit and the end
-    /// of its loop, or -1 if it did not get that far.
+    /// Bytes the vCPU thread allocated on the managed heap while servicing exits after its <see cref="WarmupExits"/>th,
+    /// up to the last exit that did not stop the machine; -1 if it did not get that far.
     /// </summary>
-    public long AllocatedBytesAfterWarmup => _allocatedAtWarmup < 0 || _allocatedAtEnd < 0 ? -1 : _allocatedAtEnd - _allocatedAtWarmup;
+    public long AllocatedBytesAfterWarmup => _allocatedAtWarmup < 0 || _allocatedAtLastSteadyExit < 0 ? -1 : _allocatedAtLastSteadyExit - _allocatedAtWarmup;
 
     /// <summary>Exits serviced after warm-up (the sample the allocation figure covers).</summary>
     public long ExitsAfterWarmup => Math.Max(0, Exits - WarmupExits);
@@ -145,6 +145,13 @@ public sealed class VcpuThread
                 switch (result.Kind)
                 {
                     case VcpuExitKind.Continue:
+                        // The exit that stops the machine (a guest exit status, say) may allocate once; the
+                        // steady-state figure covers every other exit.
+                        if (exits >= WarmupExits && !_owner.StopRequested)
+                        {
+                            _allocatedAtLastSteadyExit = GC.GetAllocatedBytesForCurrentThread();
+                        }
+
                         break;
 
                     case VcpuExitKind.Canceled:
@@ -169,7 +176,6 @@ public sealed class VcpuThread
         }
         finally
         {
-            _allocatedAtEnd = GC.GetAllocatedBytesForCurrentThread();
             AcknowledgeKicks();
             if (prepared)
             {

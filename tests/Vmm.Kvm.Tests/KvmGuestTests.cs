@@ -1,0 +1,173 @@
+using System.Text;
+using Vmm.Core.Machine;
+using Vmm.Core.Registers;
+using Vmm.Guests;
+
+namespace Vmm.Kvm.Tests;
+
+/// <summary>Built-in guests under the real KVM backend: what users see from `vmm run`.</summary>
+[Collection(KvmCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class KvmGuestTests
+{
+    private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public void HelloGuestPrintsItsGreetingThroughTheUart()
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using var serial = new MemoryStream();
+        MachineExit exit;
+        using (Machine machine = KvmFixture.CreateMachine(kvm, new HelloGuest(), 2, serial))
+        {
+            machine.Start();
+            exit = machine.WaitForExit(s_limit);
+        }
+
+        Assert.True(exit.Passed, exit.ToString());
+        Assert.Equal(HelloGuest.Greeting + "2, 64-bit long mode, CPL 0\n", Encoding.ASCII.GetString(serial.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void SmpGuestCountsEveryIncrementExactly(int cpus)
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using var serial = new MemoryStream();
+        const long iterations = 1_000_000;
+        MachineExit exit;
+        using (Machine machine = KvmFixture.CreateMachine(kvm, new SmpGuest(), cpus, serial, new() { ["iterations"] = iterations.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
+        {
+            machine.Start();
+            exit = machine.WaitForExit(s_limit);
+            Assert.Equal(iterations * cpus, machine.Memory.Read<long>(0x11_0000));
+        }
+
+        string text = Encoding.ASCII.GetString(serial.ToArray());
+        long total = iterations * cpus;
+        Assert.True(exit.Passed, $"{exit}; guest said: {text}");
+        Assert.Equal($"smp: {cpus} vCPUs x {iterations} increments = {total} (expected {total})\n", text);
+    }
+
+    [Fact]
+    public void SpinningVcpuAcknowledgesEveryOneOfAThousandKicks()
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using Machine machine = KvmFixture.CreateMachine(kvm, new SpinGuest(), 2);
+        machine.Start();
+        var target = (Thread: machine.Vcpus[1], Index: 1);
+        WaitUntil(() => machine.Memory.Read<long>(SpinGuest.CounterAddress(1)) > 0, "vCPU 1 never started spinning");
+
+        long canceledBefore = target.Thread.CanceledExits;
+        int lost = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            long progress = machine.Memory.Read<long>(SpinGuest.CounterAddress(1));
+            long sequence = target.Thread.Kick();
+            if (!target.Thread.WaitForKickAcknowledged(sequence, TimeSpan.FromSeconds(10)))
+            {
+                lost++;
+            }
+
+            // The vCPU re-enters the guest after each kick: it keeps spinning between kicks.
+            if (i % 100 == 0)
+            {
+                WaitUntil(() => machine.Memory.Read<long>(SpinGuest.CounterAddress(1)) > progress, $"vCPU 1 stopped spinning after kick {i}");
+            }
+        }
+
+        Assert.Equal(0, lost);
+        Assert.True(target.Thread.CanceledExits - canceledBefore >= 1000, $"only {target.Thread.CanceledExits - canceledBefore} canceled runs for 1000 kicks");
+        Assert.False(machine.Exited.IsCompleted, "the VM stopped while being kicked");
+    }
+
+    [Fact]
+    public void TwentyVmsInARowLeaveNoFileDescriptorsOrThreadsBehind()
+    {
+        KvmFixture.SkipUnlessKvm();
+        RunHelloOnce(); // first use loads code and native libraries; count after it
+        int fdsBefore = ProcessResources.KvmFileDescriptors();
+        int threadsBefore = ProcessResources.VcpuThreads();
+        for (int i = 0; i < 20; i++)
+        {
+            RunHelloOnce();
+        }
+
+        Assert.Equal(fdsBefore, ProcessResources.KvmFileDescriptors());
+        Assert.Equal(0, threadsBefore);
+        Assert.Equal(0, ProcessResources.VcpuThreads());
+
+        static void RunHelloOnce()
+        {
+            using KvmHypervisor kvm = KvmHypervisor.Open();
+            using Machine machine = KvmFixture.CreateMachine(kvm, new HelloGuest(), 4);
+            machine.Start();
+            MachineExit exit = machine.WaitForExit(s_limit);
+            Assert.True(exit.Passed, exit.ToString());
+        }
+    }
+
+    [Fact]
+    public void HotExitPathAllocatesNothingOverAHundredThousandExits()
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        const long exits = 101_000 + Core.Vcpu.VcpuThread.WarmupExits;
+        using Machine machine = KvmFixture.CreateMachine(kvm, new ExitsGuest(), 1, arguments: new() { ["iterations"] = exits.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        machine.Start();
+        MachineExit exit = machine.WaitForExit(TimeSpan.FromMinutes(5));
+        Assert.True(exit.Passed, exit.ToString());
+        machine.Dispose();
+
+        Core.Vcpu.VcpuThread vcpu = machine.Vcpus[0];
+        Assert.True(vcpu.ExitsAfterWarmup >= 100_000, $"only {vcpu.ExitsAfterWarmup} exits after warm-up");
+        Assert.Equal(0, vcpu.AllocatedBytesAfterWarmup);
+        Assert.Equal(exits, machine.BenchCounter.Count);
+    }
+
+    [Fact]
+    public void RegistersRoundTripThroughTheKernel()
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using Machine machine = KvmFixture.CreateMachine(kvm, new HelloGuest(), 1);
+        Core.Hypervisor.IVirtualProcessor vp = machine.Processors[0];
+        var regs = new StandardRegisters
+        {
+            Rax = 0x1111, Rbx = 0x2222, Rcx = 0x3333, Rdx = 0x4444, Rsi = 0x5555, Rdi = 0x6666, Rsp = 0x7770, Rbp = 0x8888,
+            R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15, Rip = 0x10_0000, Rflags = 0x2,
+        };
+        vp.SetRegisters(regs);
+        vp.GetRegisters(out StandardRegisters back);
+        Assert.Equal(regs, back);
+
+        vp.GetSpecialRegisters(out SpecialRegisters s);
+        s.Cr2 = 0xDEAD_B000;
+        s.Cr8 = 0x5;
+        vp.SetSpecialRegisters(s);
+        vp.GetSpecialRegisters(out SpecialRegisters sBack);
+        Assert.Equal(s.Cr2, sBack.Cr2);
+        Assert.Equal(s.Cr8, sBack.Cr8);
+        Assert.Equal(s.Cr3, sBack.Cr3);
+        Assert.Equal(s.Cs, sBack.Cs);
+        Assert.Equal(s.Tr, sBack.Tr);
+        Assert.Equal(s.Gdt, sBack.Gdt);
+        Assert.Equal(s.Efer, sBack.Efer);
+    }
+
+    private static void WaitUntil(Func<bool> condition, string failure)
+    {
+        long deadline = Environment.TickCount64 + 30_000;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < deadline, failure);
+            Thread.Sleep(1);
+        }
+    }
+}
