@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using Vmm.Core.Hypervisor;
+using Vmm.Core.Registers;
+
+namespace Vmm.Core.Tests.Vcpu;
+
+/// <summary>A virtual processor that replays scripted results; with an empty script it "spins" until kicked.</summary>
+internal sealed class FakeVirtualProcessor : IVirtualProcessor
+{
+    private readonly ConcurrentQueue<Func<IVcpuExitHandler, VcpuRunResult>> _script = new();
+    private readonly SemaphoreSlim _kicks = new(0);
+    private StandardRegisters _regs;
+    private SpecialRegisters _sregs;
+
+    public int Index { get; init; }
+
+    public int PreparedThreadId { get; private set; } = -1;
+
+    public bool Released { get; private set; }
+
+    public void Enqueue(Func<IVcpuExitHandler, VcpuRunResult> step) => _script.Enqueue(step);
+
+    public void PrepareRunThread() => PreparedThreadId = Environment.CurrentManagedThreadId;
+
+    public void ReleaseRunThread() => Released = true;
+
+    public VcpuRunResult Run(IVcpuExitHandler handler)
+    {
+        if (_script.TryDequeue(out Func<IVcpuExitHandler, VcpuRunResult>? step))
+        {
+            return step(handler);
+        }
+
+        // "In the guest": only a kick gets us out.
+        _kicks.Wait();
+        return VcpuRunResult.Canceled;
+    }
+
+    public void Kick() => _kicks.Release();
+
+    public void GetRegisters(out StandardRegisters registers) => registers = _regs;
+
+    public void SetRegisters(in StandardRegisters registers) => _regs = registers;
+
+    public void GetSpecialRegisters(out SpecialRegisters registers) => registers = _sregs;
+
+    public void SetSpecialRegisters(in SpecialRegisters registers) => _sregs = registers;
+
+    public void Dispose() => _kicks.Dispose();
+}

@@ -1,0 +1,103 @@
+using Vmm.Core.Boot.X86;
+using Vmm.Core.Memory;
+using Vmm.Core.Registers;
+
+namespace Vmm.Guests.Tests;
+
+public sealed class BuiltInGuestTests
+{
+    public static TheoryData<string, int> GuestsAndCpus
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (IBuiltInGuest g in BuiltInGuests.All)
+            {
+                data.Add(g.Name, 1);
+                data.Add(g.Name, 8);
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GuestsAndCpus))]
+    public void EveryGuestAssemblesBelowItsDataPageWithEntryAtTheImageBase(string name, int cpus)
+    {
+        Assert.True(BuiltInGuests.TryGet(name, out IBuiltInGuest guest));
+        GuestImage image = guest.Build(new GuestBuildContext(cpus, 64UL << 20));
+        Assert.Equal(LongModeLayout.ImageBase, image.Base);
+        Assert.Equal(LongModeLayout.ImageBase, image.Entry);
+        Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
+        foreach ((byte vector, ulong handler) in image.InterruptGates)
+        {
+            Assert.InRange(handler, image.Base, image.Base + (ulong)image.Code.Length - 1);
+            Assert.Equal(6, vector);
+        }
+    }
+
+    [Fact]
+    public void ExitsGuestRunsExactlyTheInstructionsOfTheRawCReference()
+    {
+        GuestImage image = new ExitsGuest().Build(new GuestBuildContext(1, 64UL << 20, new Dictionary<string, string> { ["iterations"] = "20000" }));
+        // tools/kvm-exit-ref/exitref.c: mov edx, 0x504; mov ecx, N; loop: out dx, al; dec ecx; jnz loop.
+        byte[] loop = [0xBA, 0x04, 0x05, 0x00, 0x00, 0xB9, 0x20, 0x4E, 0x00, 0x00, 0xEE, 0xFF, 0xC9, 0x75, 0xFB];
+        Assert.True(image.Code.AsSpan().IndexOf(loop) >= 0, "the bench loop differs from the C reference's");
+    }
+
+    [Theory]
+    [InlineData("smp", "iterations", "0")]
+    [InlineData("smp", "iterations", "abc")]
+    [InlineData("exits", "iterations", "1")]
+    [InlineData("exits", "iterations", "99999999999")]
+    public void OutOfRangeGuestArgumentsAreRejectedWithTheirName(string name, string key, string value)
+    {
+        Assert.True(BuiltInGuests.TryGet(name, out IBuiltInGuest guest));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => guest.Build(new GuestBuildContext(1, 64UL << 20, new Dictionary<string, string> { [key] = value })));
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownGuestArgumentIsRejectedListingTheKnownOnes()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new BuiltInGuestLoader(new SmpGuest(), new Dictionary<string, string> { ["itertions"] = "5" }));
+        Assert.Contains("iterations", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GuestNamesAreUniqueAndFoundCaseInsensitively()
+    {
+        Assert.Equal(BuiltInGuests.All.Count, BuiltInGuests.All.Select(g => g.Name).Distinct().Count());
+        Assert.True(BuiltInGuests.TryGet("HELLO", out IBuiltInGuest hello));
+        Assert.Equal("hello", hello.Name);
+        Assert.False(BuiltInGuests.TryGet("nope", out _));
+        Assert.True(BuiltInGuests.TryGet(BuiltInGuests.DefaultName, out _));
+    }
+
+    [Fact]
+    public void LoaderWritesTheImageAndInstallsItsGates()
+    {
+        using GuestMemory memory = GuestMemory.CreateNative(64UL << 20);
+        IGuestLoaderResult(memory, out LongModeBootPlan plan);
+        GuestImage image = new SmpGuest().Build(new GuestBuildContext(4, 64UL << 20));
+        Assert.True(memory.GetSpan(LongModeLayout.ImageBase, image.Code.Length).SequenceEqual(image.Code));
+        ulong gate6 = ReadGateTarget(memory, 6);
+        Assert.Equal(image.InterruptGates[6], gate6);
+        Assert.Equal(LongModeLayout.InterruptStubs + (13 * 16), ReadGateTarget(memory, 13));
+        VcpuBootState state = plan.GetBootState(3, default(SpecialRegisters));
+        Assert.Equal(image.Entry, state.Registers.Rip);
+        Assert.Equal(3UL, state.Registers.Rdi);
+        Assert.Equal(4UL, state.Registers.Rsi);
+
+        static void IGuestLoaderResult(GuestMemory memory, out LongModeBootPlan plan) =>
+            plan = (LongModeBootPlan)new BuiltInGuestLoader(new SmpGuest()).Load(memory, 4);
+    }
+
+    private static ulong ReadGateTarget(GuestMemory memory, int vector)
+    {
+        ulong low = memory.Read<ulong>(LongModeLayout.Idt + ((ulong)vector * 16));
+        ulong high = memory.Read<ulong>(LongModeLayout.Idt + ((ulong)vector * 16) + 8);
+        return (low & 0xFFFF) | (((low >> 48) & 0xFFFF) << 16) | (high << 32);
+    }
+}

@@ -1,0 +1,35 @@
+namespace Vmm.Host.Tests;
+
+public sealed class SizeParserTests
+{
+    [Theory]
+    [InlineData("16777216", 16UL << 20)]
+    [InlineData("64M", 64UL << 20)]
+    [InlineData("64m", 64UL << 20)]
+    [InlineData("64MiB", 64UL << 20)]
+    [InlineData("64MB", 64UL << 20)]
+    [InlineData("1G", 1UL << 30)]
+    [InlineData("2T", 2UL << 40)]
+    [InlineData("512K", 512UL << 10)]
+    public void ParsesBinaryUnits(string text, ulong bytes)
+    {
+        Assert.True(SizeParser.TryParse(text, out ulong parsed));
+        Assert.Equal(bytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("-1G")]
+    [InlineData("1.5G")]
+    [InlineData("12X")]
+    [InlineData("99999999999999999999")]
+    [InlineData("20000000000T")]
+    public void RejectsWhatIsNotASize(string text) => Assert.False(SizeParser.TryParse(text, out _));
+
+    [Theory]
+    [InlineData(256UL << 20, "256 MiB")]
+    [InlineData(1UL << 30, "1 GiB")]
+    [InlineData(1000UL, "1000 bytes")]
+    public void FormatsTheLargestExactUnit(ulong bytes, string text) => Assert.Equal(text, SizeParser.Format(bytes));
+}
