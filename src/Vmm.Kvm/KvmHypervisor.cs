@@ -80,7 +80,14 @@ public sealed unsafe class KvmHypervisor : IHypervisor
             return false;
         }
 
+        int version = Libc.Ioctl(fd, KvmIoctl.KVM_GET_API_VERSION, 0);
         _ = Libc.Close(fd);
+        if (version != KvmConstants.KVM_API_VERSION)
+        {
+            reason = $"{DevicePath} is not a KVM device speaking API version {KvmConstants.KVM_API_VERSION} (got {version})";
+            return false;
+        }
+
         reason = string.Empty;
         return true;
     }
