@@ -57,6 +57,12 @@ public static class HvCpuidLeaf
     /// <summary>0x4000000C: isolation configuration (Linux reads it only with privilege Isolation, hyperv-facts C.6).</summary>
     public const uint IsolationConfiguration = 0x4000_000C;
 
+    /// <summary>
+    /// 0x40000081: virtualization stack interface ("VS#1" in EAX); Linux reads it before 0x40000082
+    /// (HYPERV_CPUID_VIRT_STACK_INTERFACE in Linux's hyperv-tlfs.h, found through the docs search).
+    /// </summary>
+    public const uint VirtualizationStackInterface = 0x4000_0081;
+
     /// <summary>0x40000082: virtualization stack properties; Linux reads it unconditionally (hyperv-facts C.6).</summary>
     public const uint VirtualizationStackProperties = 0x4000_0082;
 
