@@ -14,6 +14,9 @@ public sealed class WhpRegisterConversionTests
     private const ushort FlatData32 = 0xC093;  // G, D/B, P, DPL 0, S, type 0011 (read/write, accessed)
     private const ushort BusyTss64 = 0x008B;   // P, system type 1011 (busy 64-bit TSS)
 
+    // EFER with SCE (bit 0), LME (bit 8), LMA (bit 10) and NXE (bit 11), Intel SDM Vol. 3A §2.2.1.
+    private const ulong LongModeEfer = 0x0D01;
+
     [Fact]
     public void Standard_register_names_are_rax_to_rflags_in_header_numbering()
     {
@@ -136,7 +139,7 @@ public sealed class WhpRegisterConversionTests
         original.Cr3 = 0x0123_4567_89AB_C000;
         original.Cr4 = 0x0000_0000_0037_06F0;
         original.Cr8 = 0xF;
-        original.Efer = X86.EferSyscallEnable | X86.EferLongModeEnable | X86.EferLongModeActive | X86.EferNoExecuteEnable;
+        original.Efer = LongModeEfer;
         original.ApicBase = 0xFEE0_0900;
         var values = new WHV_REGISTER_VALUE[WhpRegisterConversion.SpecialRegisterCount];
 
@@ -359,7 +362,7 @@ public sealed class WhpRegisterConversionTests
         R14 = 0x0F0F_0F0F_0F0F_0F00,
         R15 = 0xF0F0_F0F0_F0F0_F000,
         Rip = 0xFFFF_FFFF_8000_1234,
-        Rflags = X86.RflagsReserved1 | X86.RflagsInterruptEnable | 0x0000_0000_0020_0000,
+        Rflags = 0x0000_0000_0020_0202, // ID, IF and the always-one bit 1
     };
 
     private static SpecialRegisters LongModeSpecialRegisters()
@@ -377,12 +380,12 @@ public sealed class WhpRegisterConversionTests
             Ldt = Decode(0) with { Selector = 0 },
             Gdt = new TableRegister { Base = 0xFFFF_FE00_0000_1000, Limit = 0x7F },
             Idt = new TableRegister { Base = 0xFFFF_FE00_0000_0000, Limit = 0xFFF },
-            Cr0 = X86.Cr0ProtectionEnable | X86.Cr0ExtensionType | X86.Cr0NumericError | X86.Cr0WriteProtect | X86.Cr0Paging,
+            Cr0 = 0x8001_0031, // PG, WP, NE, ET, PE
             Cr2 = 0x0000_7FFF_DEAD_B000,
             Cr3 = 0x0000_0001_2345_6000,
-            Cr4 = X86.Cr4Pae | X86.Cr4Pge | X86.Cr4Osfxsr | X86.Cr4Osxmmexcpt,
+            Cr4 = 0x0000_06A0, // OSXMMEXCPT, OSFXSR, PGE, PAE
             Cr8 = 2,
-            Efer = X86.EferSyscallEnable | X86.EferLongModeEnable | X86.EferLongModeActive | X86.EferNoExecuteEnable,
+            Efer = LongModeEfer,
             ApicBase = 0xFEE0_0900,
         };
     }
