@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Xunit;
 using static Vmm.Whp.Interop.WinHvPlatform;
 
@@ -118,7 +119,10 @@ public sealed class WhpEnumValueTests
         Assert.Equal(0x80000002u, System.Runtime.InteropServices.MemoryMarshal.Cast<WHV_REGISTER_NAME, uint>(names)[0]);
     }
 
-    private static TheoryDataRow<string, ulong, ulong> Row<T>(T member, ulong expected)
+    // The name comes from the source text: Enum.ToString cannot tell aliases such as the two
+    // DeliverabilityNotifications names apart, and identical rows would collapse into one test.
+    private static TheoryDataRow<string, ulong, ulong> Row<T>(
+        T member, ulong expected, [CallerArgumentExpression(nameof(member))] string name = "")
         where T : struct, Enum =>
-        new($"{typeof(T).Name}.{member}", Convert.ToUInt64(member, System.Globalization.CultureInfo.InvariantCulture), expected);
+        new(name, Convert.ToUInt64(member, System.Globalization.CultureInfo.InvariantCulture), expected);
 }
