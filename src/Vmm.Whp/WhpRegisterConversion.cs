@@ -22,7 +22,7 @@ internal static class WhpRegisterConversion
     /// <summary>Number of entries in <see cref="SpecialRegisterNames"/>.</summary>
     internal const int SpecialRegisterCount = 17;
 
-    // WHV_X64_SEGMENT_REGISTER.Attributes bit layout (WinHvPlatformDefs.h lines 937-946).
+    // WHV_X64_SEGMENT_REGISTER.Attributes bit layout (WinHvPlatformDefs.h lines 940-948).
     private const int AttributeTypeMask = 0xF;
     private const int AttributeNonSystem = 1 << 4;
     private const int AttributeDplShift = 5;
