@@ -45,7 +45,7 @@ internal sealed unsafe class KvmPartition : IPartition
             EnableUserspaceMsrs(hypervisor, options.UserspaceMsrRanges);
             for (int i = 0; i < _processors.Length; i++)
             {
-                _processors[i] = new KvmVirtualProcessor(hypervisor, this, i, options.Cpuid);
+                _processors[i] = new KvmVirtualProcessor(hypervisor, this, i, options.Cpuid, options.EnableHypercalls);
             }
         }
         catch
@@ -58,6 +58,8 @@ internal sealed unsafe class KvmPartition : IPartition
     public GuestMemory Memory { get; }
 
     public IReadOnlyList<IVirtualProcessor> Processors => _processors;
+
+    public ReadOnlySpan<byte> HypercallPageCode => KvmHypercallIo.PageCode;
 
     internal int Fd => _vm.Fd;
 

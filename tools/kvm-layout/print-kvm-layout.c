@@ -1,3 +1,6 @@
+/* Prints the x86-64 sizes, offsets, ioctl numbers and constants of include/uapi/linux/kvm.h that the
+ * KVM backend relies on. tests/Vmm.Kvm.Tests/Interop pins the C# structs to these numbers; rerun this
+ * (gcc -o /tmp/p print-kvm-layout.c && /tmp/p) when the backend starts using a new struct. */
 #include <stdio.h>
 #include <stddef.h>
 #include <linux/kvm.h>
@@ -29,7 +32,7 @@ S(kvm_mp_state);S(kvm_irq_level);O(kvm_irq_level,irq);O(kvm_irq_level,level);
 S(kvm_msr_filter_range);O(kvm_msr_filter_range,flags);O(kvm_msr_filter_range,nmsrs);O(kvm_msr_filter_range,base);O(kvm_msr_filter_range,bitmap);
 S(kvm_msr_filter);O(kvm_msr_filter,flags);O(kvm_msr_filter,ranges);
 S(kvm_pit_config); S(kvm_msi); O(kvm_msi,address_lo);O(kvm_msi,address_hi);O(kvm_msi,data);O(kvm_msi,flags);O(kvm_msi,devid);
-S(kvm_fpu); S(kvm_lapic_state); S(kvm_xcrs); S(kvm_interrupt);
+S(kvm_fpu);O(kvm_fpu,fcw);O(kvm_fpu,last_ip);O(kvm_fpu,last_dp);O(kvm_fpu,xmm);O(kvm_fpu,mxcsr); S(kvm_lapic_state); S(kvm_xcrs); S(kvm_interrupt);
 S(kvm_irq_routing_entry);
 printf("KVM_RUN=%#lx KVM_GET_SUPPORTED_CPUID=%#lx KVM_SET_CPUID2=%#lx KVM_GET_REGS=%#lx KVM_SET_SREGS=%#lx KVM_SET_SIGNAL_MASK=%#lx KVM_SET_USER_MEMORY_REGION=%#lx KVM_ENABLE_CAP=%#lx KVM_X86_SET_MSR_FILTER=%#lx KVM_SET_VCPU_EVENTS=%#lx KVM_GET_MSRS=%#lx KVM_SET_MP_STATE=%#lx KVM_IRQ_LINE=%#lx KVM_SIGNAL_MSI=%#lx KVM_CREATE_PIT2=%#lx KVM_GET_VCPU_MMAP_SIZE=%#lx KVM_CHECK_EXTENSION=%#lx KVM_CREATE_VM=%#lx KVM_CREATE_VCPU=%#lx KVM_CREATE_IRQCHIP=%#lx KVM_SET_TSS_ADDR=%#lx KVM_SET_IDENTITY_MAP_ADDR=%#lx KVM_GET_API_VERSION=%#lx KVM_SET_REGS=%#lx KVM_GET_SREGS=%#lx KVM_SET_MSRS=%#lx KVM_GET_VCPU_EVENTS=%#lx KVM_GET_MP_STATE=%#lx KVM_IRQ_LINE_STATUS=%#lx KVM_GET_FPU=%#lx KVM_SET_FPU=%#lx KVM_GET_LAPIC=%#lx KVM_SET_LAPIC=%#lx KVM_INTERRUPT=%#lx KVM_GET_TSC_KHZ=%#lx KVM_GET_MSR_INDEX_LIST=%#lx\n",
  (long)KVM_RUN,(long)KVM_GET_SUPPORTED_CPUID,(long)KVM_SET_CPUID2,(long)KVM_GET_REGS,(long)KVM_SET_SREGS,(long)KVM_SET_SIGNAL_MASK,(long)KVM_SET_USER_MEMORY_REGION,(long)KVM_ENABLE_CAP,(long)KVM_X86_SET_MSR_FILTER,(long)KVM_SET_VCPU_EVENTS,(long)KVM_GET_MSRS,(long)KVM_SET_MP_STATE,(long)KVM_IRQ_LINE,(long)KVM_SIGNAL_MSI,(long)KVM_CREATE_PIT2,(long)KVM_GET_VCPU_MMAP_SIZE,(long)KVM_CHECK_EXTENSION,(long)KVM_CREATE_VM,(long)KVM_CREATE_VCPU,(long)KVM_CREATE_IRQCHIP,(long)KVM_SET_TSS_ADDR,(long)KVM_SET_IDENTITY_MAP_ADDR,(long)KVM_GET_API_VERSION,(long)KVM_SET_REGS,(long)KVM_GET_SREGS,(long)KVM_SET_MSRS,(long)KVM_GET_VCPU_EVENTS,(long)KVM_GET_MP_STATE,(long)KVM_IRQ_LINE_STATUS,(long)KVM_GET_FPU,(long)KVM_SET_FPU,(long)KVM_GET_LAPIC,(long)KVM_SET_LAPIC,(long)KVM_INTERRUPT,(long)KVM_GET_TSC_KHZ,(long)KVM_GET_MSR_INDEX_LIST);

@@ -11,6 +11,13 @@ public interface IPartition : IDisposable
     /// <summary>The virtual processors, indexed by vCPU index.</summary>
     IReadOnlyList<IVirtualProcessor> Processors { get; }
 
+    /// <summary>
+    /// The code the VMM writes at the start of the guest's hypercall page when the guest enables it
+    /// (HV_X64_MSR_HYPERCALL): a call into it traps to the VMM and returns with the result in RAX. KVM: `out
+    /// imm8, al; ret` on the reserved port; WHP: `vmcall; ret` or `vmmcall; ret`.
+    /// </summary>
+    ReadOnlySpan<byte> HypercallPageCode { get; }
+
     /// <summary>Sets the level of an interrupt line of the platform's interrupt controller (ISA IRQ or GSI).</summary>
     void SetIrqLine(uint irq, bool level);
 

@@ -23,4 +23,7 @@ public interface IVcpuExitHandler
 
     /// <summary>WRMSR of an MSR the platform sends to userspace.</summary>
     MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value);
+
+    /// <summary>A hypercall (on KVM: an OUT to the hypercall port from the hypercall page; on WHP: a HypercallExit).</summary>
+    void Hypercall(IHypercallIo io);
 }

@@ -22,4 +22,10 @@ public sealed record PartitionOptions
     /// platform knows them (the Hyper-V synthetic MSRs, 0x40000000-0x400000FF).
     /// </summary>
     public IReadOnlyList<MsrRange> UserspaceMsrRanges { get; init; } = [];
+
+    /// <summary>
+    /// Deliver hypercalls to <see cref="IVcpuExitHandler.Hypercall"/>. On KVM that makes port-I/O OUTs to
+    /// the reserved hypercall port (<see cref="Devices.StandardPorts.Hypercall"/>) hypercalls (architecture.md §3); without it that port is ordinary.
+    /// </summary>
+    public bool EnableHypercalls { get; init; }
 }

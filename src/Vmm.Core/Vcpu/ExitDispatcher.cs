@@ -28,6 +28,9 @@ public sealed class ExitDispatcher : IVcpuExitHandler
     /// <summary>Where MSR exits go; null means every such MSR faults (#GP), as on hardware for unknown MSRs.</summary>
     public IMsrHandler? MsrHandler { get; set; }
 
+    /// <summary>Where hypercalls go; null makes every hypercall raise #UD, as on a platform without a hypervisor.</summary>
+    public IHypercallHandler? HypercallHandler { get; set; }
+
     /// <inheritdoc />
     public void PortRead(int processorIndex, ushort port, Span<byte> data)
     {
@@ -79,6 +82,19 @@ public sealed class ExitDispatcher : IVcpuExitHandler
     /// <inheritdoc />
     public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) =>
         MsrHandler?.Write(processorIndex, index, value) ?? MsrAccessResult.GeneralProtection;
+
+    /// <inheritdoc />
+    public void Hypercall(IHypercallIo io)
+    {
+        if (HypercallHandler is { } handler)
+        {
+            handler.Hypercall(io);
+        }
+        else
+        {
+            io.InjectInvalidOpcode();
+        }
+    }
 
     private void LogUnclaimed(string kind, int processor, ulong address, int length)
     {

@@ -44,6 +44,8 @@ internal static unsafe class KvmIoctl
     internal static readonly nuint KVM_GET_MSRS = IoWr(0x88, sizeof(kvm_msrs));
     internal static readonly nuint KVM_SET_MSRS = Iow(0x89, sizeof(kvm_msrs));
     internal static readonly nuint KVM_SET_SIGNAL_MASK = Iow(0x8B, sizeof(kvm_signal_mask));
+    internal static readonly nuint KVM_GET_FPU = Ior(0x8C, sizeof(kvm_fpu));
+    internal static readonly nuint KVM_SET_FPU = Iow(0x8D, sizeof(kvm_fpu));
     internal static readonly nuint KVM_SET_CPUID2 = Iow(0x90, sizeof(kvm_cpuid2));
     internal static readonly nuint KVM_GET_MP_STATE = Ior(0x98, sizeof(uint));
     internal static readonly nuint KVM_SET_MP_STATE = Iow(0x99, sizeof(uint));

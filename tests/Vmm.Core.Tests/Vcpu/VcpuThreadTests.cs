@@ -111,5 +111,7 @@ public sealed class VcpuThreadTests
         }
 
         public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) => MsrAccessResult.GeneralProtection;
+
+        public void Hypercall(IHypercallIo io) => io.InjectInvalidOpcode();
     }
 }

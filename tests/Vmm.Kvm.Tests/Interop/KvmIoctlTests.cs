@@ -30,6 +30,8 @@ public sealed class KvmIoctlTests
         { "KVM_GET_MSRS", KvmIoctl.KVM_GET_MSRS, 0xC008AE88 },
         { "KVM_SET_MSRS", KvmIoctl.KVM_SET_MSRS, 0x4008AE89 },
         { "KVM_SET_SIGNAL_MASK", KvmIoctl.KVM_SET_SIGNAL_MASK, 0x4004AE8B },
+        { "KVM_GET_FPU", KvmIoctl.KVM_GET_FPU, 0x81A0AE8C },
+        { "KVM_SET_FPU", KvmIoctl.KVM_SET_FPU, 0x41A0AE8D },
         { "KVM_SET_CPUID2", KvmIoctl.KVM_SET_CPUID2, 0x4008AE90 },
         { "KVM_GET_MP_STATE", KvmIoctl.KVM_GET_MP_STATE, 0x8004AE98 },
         { "KVM_SET_MP_STATE", KvmIoctl.KVM_SET_MP_STATE, 0x4004AE99 },

@@ -31,6 +31,7 @@ public sealed unsafe class KvmLayoutTests
         { nameof(kvm_msr_filter), Unsafe.SizeOf<kvm_msr_filter>(), 392 },
         { nameof(kvm_pit_config), Unsafe.SizeOf<kvm_pit_config>(), 64 },
         { nameof(kvm_msi), Unsafe.SizeOf<kvm_msi>(), 32 },
+        { nameof(kvm_fpu), Unsafe.SizeOf<kvm_fpu>(), 416 },
     };
 
     public static TheoryData<string, int, int> Offsets
@@ -50,6 +51,7 @@ public sealed unsafe class KvmLayoutTests
             kvm_msi msi = default;
             kvm_regs regs = default;
             kvm_msr_entry msr = default;
+            kvm_fpu fpu = default;
             return new()
             {
                 { "kvm_run.immediate_exit", Off(&run, &run.immediate_exit), 1 },
@@ -147,6 +149,11 @@ public sealed unsafe class KvmLayoutTests
                 { "kvm_msi.data", Off(&msi, &msi.data), 8 },
                 { "kvm_msi.flags", Off(&msi, &msi.flags), 12 },
                 { "kvm_msi.devid", Off(&msi, &msi.devid), 16 },
+                { "kvm_fpu.fcw", Off(&fpu, &fpu.fcw), 128 },
+                { "kvm_fpu.last_ip", Off(&fpu, &fpu.last_ip), 136 },
+                { "kvm_fpu.last_dp", Off(&fpu, &fpu.last_dp), 144 },
+                { "kvm_fpu.xmm", Off(&fpu, fpu.xmm), 152 },
+                { "kvm_fpu.mxcsr", Off(&fpu, &fpu.mxcsr), 408 },
             };
         }
     }
