@@ -1,6 +1,7 @@
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Machine;
 using Vmm.Core.Memory;
+using Vmm.HyperV.Cpuid;
 
 namespace Vmm.Guests;
 
@@ -9,11 +10,13 @@ public sealed class BuiltInGuestLoader : IGuestLoader
 {
     private readonly IBuiltInGuest _guest;
     private readonly IReadOnlyDictionary<string, string> _arguments;
+    private readonly HyperVFeatureProfile _hyperV;
 
     /// <summary>Creates the loader for <paramref name="guest"/> with its `--guest-arg` values.</summary>
-    public BuiltInGuestLoader(IBuiltInGuest guest, IReadOnlyDictionary<string, string>? arguments = null)
+    public BuiltInGuestLoader(IBuiltInGuest guest, IReadOnlyDictionary<string, string>? arguments = null, HyperVFeatureProfile? hyperV = null)
     {
         _guest = guest;
+        _hyperV = hyperV ?? HyperVFeatureProfile.None;
         _arguments = arguments ?? new Dictionary<string, string>();
         foreach (string name in _arguments.Keys)
         {
@@ -33,7 +36,7 @@ public sealed class BuiltInGuestLoader : IGuestLoader
     {
         ArgumentNullException.ThrowIfNull(memory);
         var env = LongModeEnvironment.Build(memory, processorCount);
-        GuestImage image = _guest.Build(new GuestBuildContext(processorCount, env.MemorySize, _arguments));
+        GuestImage image = _guest.Build(new GuestBuildContext(processorCount, env.MemorySize, _arguments, _hyperV));
         ulong dataEnd = GuestCodeBuilder.DataBase + 0x1_0000;
         if (dataEnd > env.ImageLimit)
         {

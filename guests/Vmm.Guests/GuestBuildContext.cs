@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vmm.HyperV.Cpuid;
 
 namespace Vmm.Guests;
 
@@ -8,12 +9,16 @@ public sealed class GuestBuildContext
     private readonly IReadOnlyDictionary<string, string> _arguments;
 
     /// <summary>Creates the context.</summary>
-    public GuestBuildContext(int processorCount, ulong memorySize, IReadOnlyDictionary<string, string>? arguments = null)
+    public GuestBuildContext(int processorCount, ulong memorySize, IReadOnlyDictionary<string, string>? arguments = null, HyperVFeatureProfile? hyperV = null)
     {
         ProcessorCount = processorCount;
         MemorySize = memorySize;
         _arguments = arguments ?? new Dictionary<string, string>();
+        HyperV = hyperV ?? HyperVFeatureProfile.None;
     }
+
+    /// <summary>The Hyper-V enlightenments the VM advertises (`--hv`); probes check against it.</summary>
+    public HyperVFeatureProfile HyperV { get; }
 
     /// <summary>vCPUs in the machine.</summary>
     public int ProcessorCount { get; }

@@ -60,6 +60,23 @@ internal sealed class GuestCodeBuilder
         _printDecimalUsed = true;
     }
 
+    /// <summary>
+    /// Sets HV_X64_MSR_GUEST_OS_ID (required before the hypercall page may be enabled, TLFS "Hypercall Page") and
+    /// enables the hypercall page at <paramref name="page"/>. Clobbers RAX, RCX, RDX.
+    /// </summary>
+    public void EnableHypercallPage(ulong page, ulong guestOsId)
+    {
+        Asm.mov(ecx, 0x4000_0000u);                 // HV_X64_MSR_GUEST_OS_ID
+        Asm.mov(rax, guestOsId);
+        Asm.mov(rdx, rax);
+        Asm.shr(rdx, 32);
+        Asm.wrmsr();
+        Asm.mov(ecx, 0x4000_0001u);                 // HV_X64_MSR_HYPERCALL: page GPA | enable
+        Asm.mov(eax, (uint)(page | 1));
+        Asm.xor(edx, edx);
+        Asm.wrmsr();
+    }
+
     /// <summary>Ends the VM with the status in EAX (port 0x500, a 4-byte OUT); never returns.</summary>
     public void ExitWithEax()
     {

@@ -47,6 +47,8 @@ internal sealed unsafe class KvmPartition : IPartition
             {
                 _processors[i] = new KvmVirtualProcessor(hypervisor, this, i, options.Cpuid, options.EnableHypercalls);
             }
+
+            TscFrequencyHz = _processors[0].GetTscKhz() * 1000;
         }
         catch
         {
@@ -60,6 +62,8 @@ internal sealed unsafe class KvmPartition : IPartition
     public IReadOnlyList<IVirtualProcessor> Processors => _processors;
 
     public ReadOnlySpan<byte> HypercallPageCode => KvmHypercallIo.PageCode;
+
+    public ulong TscFrequencyHz { get; private set; }
 
     internal int Fd => _vm.Fd;
 

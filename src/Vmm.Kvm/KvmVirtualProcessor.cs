@@ -231,6 +231,60 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
     }
 
+    public void GetMsrs(Span<MsrEntry> entries) => TransferMsrs(entries, KvmIoctl.KVM_GET_MSRS, "KVM_GET_MSRS");
+
+    public void SetMsrs(ReadOnlySpan<MsrEntry> entries)
+    {
+        Span<MsrEntry> copy = entries.Length <= 16 ? stackalloc MsrEntry[entries.Length] : new MsrEntry[entries.Length];
+        entries.CopyTo(copy);
+        TransferMsrs(copy, KvmIoctl.KVM_SET_MSRS, "KVM_SET_MSRS");
+    }
+
+    /// <summary>The guest TSC frequency in kHz (KVM_GET_TSC_KHZ).</summary>
+    internal ulong GetTscKhz() => (ulong)KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_TSC_KHZ, 0), "KVM_GET_TSC_KHZ");
+
+    [SkipLocalsInit]
+    private void TransferMsrs(Span<MsrEntry> entries, nuint request, string operation)
+    {
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        const int MaxBatch = 16;
+        byte* buffer = stackalloc byte[sizeof(kvm_msrs) + (MaxBatch * sizeof(kvm_msr_entry))];
+        for (int start = 0; start < entries.Length; start += MaxBatch)
+        {
+            int n = Math.Min(MaxBatch, entries.Length - start);
+            var header = (kvm_msrs*)buffer;
+            header->nmsrs = (uint)n;
+            header->pad = 0;
+            var e = (kvm_msr_entry*)(buffer + sizeof(kvm_msrs));
+            for (int i = 0; i < n; i++)
+            {
+                e[i] = new kvm_msr_entry { index = entries[start + i].Index, data = entries[start + i].Value };
+            }
+
+            // SAFETY: buffer holds the header and n (≤ MaxBatch) entries, as nmsrs says. The ioctl returns how
+            // many MSRs it processed; fewer than n means the next one is not supported.
+            int done = Libc.Ioctl(_vcpu.Fd, request, buffer);
+            if (done < 0)
+            {
+                throw KvmFileDescriptor.Error(operation, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            }
+
+            if (done < n)
+            {
+                throw new HypervisorException($"{operation}: MSR 0x{entries[start + done].Index:X} is not supported by this KVM", operation, 0);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                entries[start + i].Value = e[i].data;
+            }
+        }
+    }
+
     /// <summary>Queues exception <paramref name="vector"/> (no error code) for delivery at the next entry.</summary>
     internal void InjectException(byte vector)
     {

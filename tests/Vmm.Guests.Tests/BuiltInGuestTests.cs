@@ -1,6 +1,7 @@
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Memory;
 using Vmm.Core.Registers;
+using Vmm.HyperV.Cpuid;
 
 namespace Vmm.Guests.Tests;
 
@@ -26,15 +27,43 @@ public sealed class BuiltInGuestTests
     public void EveryGuestAssemblesBelowItsDataPageWithEntryAtTheImageBase(string name, int cpus)
     {
         Assert.True(BuiltInGuests.TryGet(name, out IBuiltInGuest guest));
-        GuestImage image = guest.Build(new GuestBuildContext(cpus, 64UL << 20));
+        GuestImage image = guest.Build(new GuestBuildContext(cpus, 64UL << 20, hyperV: HyperVFeatureProfile.Linux));
         Assert.Equal(LongModeLayout.ImageBase, image.Base);
         Assert.Equal(LongModeLayout.ImageBase, image.Entry);
         Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
         foreach ((byte vector, ulong handler) in image.InterruptGates)
         {
             Assert.InRange(handler, image.Base, image.Base + (ulong)image.Code.Length - 1);
-            Assert.Equal(6, vector);
+            Assert.True(vector is 6 or 13, $"unexpected gate {vector}");
         }
+    }
+
+    [Theory]
+    [InlineData("none", 1)]
+    [InlineData("linux", 1)]
+    [InlineData("linux", 8)]
+    [InlineData("windows", 4)]
+    [InlineData("linux,+time,+frequencies,+vpassist,+reset,+ipi,+tlbflush-ex", 64)]
+    public void HvProbeAssemblesForEveryProfileAndNamesEachCheck(string profile, int cpus)
+    {
+        HyperVFeatureProfile p = HyperVFeatureProfile.Parse(profile);
+        GuestImage image = new HvProbeGuest().Build(new GuestBuildContext(cpus, 64UL << 20, hyperV: p));
+        IReadOnlyList<string> checks = HvProbeGuest.CheckNames(p, cpus);
+        Assert.Contains(checks, c => c.StartsWith("CPUID 0x40000000", StringComparison.Ordinal));
+        Assert.Equal(p.Has(HyperVFeature.Hypercall), checks.Contains("a hypercall from CPL3 raises #UD"));
+        Assert.Equal(p.Has(HyperVFeature.Time), checks.Contains("the reference TSC page is valid and agrees with TIME_REF_COUNT"));
+        Assert.Equal(checks.Count, checks.Distinct().Count());
+        Assert.True(image.InterruptGates.ContainsKey(13));
+    }
+
+    [Theory]
+    [InlineData("hypercalls")]
+    [InlineData("hcfuzz")]
+    public void HypercallGuestsRefuseAProfileWithoutHypercalls(string name)
+    {
+        Assert.True(BuiltInGuests.TryGet(name, out IBuiltInGuest guest));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => guest.Build(new GuestBuildContext(1, 64UL << 20, hyperV: HyperVFeatureProfile.None)));
+        Assert.Contains("--hv", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -161,6 +161,22 @@ public sealed class KvmGuestTests
         Assert.Equal(s.Efer, sBack.Efer);
     }
 
+    [Fact]
+    public void GuestTscIsReadableThroughPlatformMsrsAndItsFrequencyIsKnown()
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using Machine machine = KvmFixture.CreateMachine(kvm, new HelloGuest(), 1);
+        Span<MsrEntry> tsc = [new MsrEntry(0x10)]; // IA32_TIME_STAMP_COUNTER
+        machine.Processors[0].GetMsrs(tsc);
+        ulong first = tsc[0].Value;
+        Thread.Sleep(2);
+        machine.Processors[0].GetMsrs(tsc);
+        Assert.True(tsc[0].Value > first, $"TSC did not advance: {first} then {tsc[0].Value}");
+        Assert.InRange(machine.Partition.TscFrequencyHz, 100_000_000UL, 10_000_000_000UL);
+        Assert.Equal(new byte[] { 0xE6, 0xE8, 0xC3 }, machine.Partition.HypercallPageCode.ToArray());
+    }
+
     private static void WaitUntil(Func<bool> condition, string failure)
     {
         long deadline = Environment.TickCount64 + 30_000;

@@ -18,6 +18,9 @@ public interface IPartition : IDisposable
     /// </summary>
     ReadOnlySpan<byte> HypercallPageCode { get; }
 
+    /// <summary>The guest's TSC frequency in Hz (what RDTSC counts per second inside the guest).</summary>
+    ulong TscFrequencyHz { get; }
+
     /// <summary>Sets the level of an interrupt line of the platform's interrupt controller (ISA IRQ or GSI).</summary>
     void SetIrqLine(uint irq, bool level);
 

@@ -41,4 +41,12 @@ public interface IVirtualProcessor : IDisposable
 
     /// <summary>Writes the segment, table and control registers.</summary>
     void SetSpecialRegisters(in SpecialRegisters registers);
+
+    /// <summary>Reads the MSRs whose <see cref="MsrEntry.Index"/> is filled in (platform MSRs, e.g. IA32_TSC).</summary>
+    /// <exception cref="HypervisorException">The platform cannot read one of them.</exception>
+    void GetMsrs(Span<MsrEntry> entries);
+
+    /// <summary>Writes platform MSRs.</summary>
+    /// <exception cref="HypervisorException">The platform cannot write one of them.</exception>
+    void SetMsrs(ReadOnlySpan<MsrEntry> entries);
 }

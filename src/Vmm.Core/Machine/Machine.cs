@@ -65,6 +65,9 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     /// <summary>The vCPU threads.</summary>
     public IReadOnlyList<VcpuThread> Vcpus => _vcpus;
 
+    /// <summary>The partition (for composing enlightenments: hypercall page code, TSC frequency, interrupts).</summary>
+    public IPartition Partition => _partition;
+
     /// <summary>The partition's virtual processors.</summary>
     public IReadOnlyList<IVirtualProcessor> Processors => _partition.Processors;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Vmm.Core.Hypervisor;
 
 namespace Vmm.Core.Vcpu;
@@ -30,6 +31,7 @@ public sealed class VcpuThread
     private long _allocatedAtWarmup = -1;
     private long _allocatedAtLastSteadyExit = -1;
     private int _started;
+    private long _runTicks;
 
     /// <summary>Creates the thread (not started) for <paramref name="processor"/>.</summary>
     public VcpuThread(IVirtualProcessor processor, IVcpuExitHandler handler, IVcpuThreadOwner owner)
@@ -49,6 +51,12 @@ public sealed class VcpuThread
 
     /// <summary>Exits serviced so far (every return from Run).</summary>
     public long Exits => Interlocked.Read(ref _exits);
+
+    /// <summary>
+    /// Time this vCPU spent inside <see cref="IVirtualProcessor.Run"/>: in the guest plus exit servicing (the
+    /// Hyper-V VP_RUNTIME counter). Readable from any thread.
+    /// </summary>
+    public TimeSpan RunTime => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _runTicks));
 
     /// <summary>Runs canceled by a kick.</summary>
     public long CanceledExits => Interlocked.Read(ref _canceledExits);
@@ -135,7 +143,9 @@ public sealed class VcpuThread
             prepared = true;
             while (!_owner.StopRequested)
             {
+                long entered = Stopwatch.GetTimestamp();
                 VcpuRunResult result = _processor.Run(_handler);
+                Volatile.Write(ref _runTicks, _runTicks + (Stopwatch.GetTimestamp() - entered));
                 long exits = Interlocked.Increment(ref _exits);
                 if (exits == WarmupExits)
                 {

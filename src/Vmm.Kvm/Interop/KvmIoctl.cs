@@ -49,6 +49,7 @@ internal static unsafe class KvmIoctl
     internal static readonly nuint KVM_SET_CPUID2 = Iow(0x90, sizeof(kvm_cpuid2));
     internal static readonly nuint KVM_GET_MP_STATE = Ior(0x98, sizeof(uint));
     internal static readonly nuint KVM_SET_MP_STATE = Iow(0x99, sizeof(uint));
+    internal static readonly nuint KVM_GET_TSC_KHZ = Io(0xA3);
     internal static readonly nuint KVM_GET_VCPU_EVENTS = Ior(0x9F, sizeof(kvm_vcpu_events));
     internal static readonly nuint KVM_SET_VCPU_EVENTS = Iow(0xA0, sizeof(kvm_vcpu_events));
 

@@ -11,6 +11,7 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
     private readonly SemaphoreSlim _kicks = new(0);
     private StandardRegisters _regs;
     private SpecialRegisters _sregs;
+    private readonly Dictionary<uint, ulong> _msrs = [];
 
     public int Index { get; init; }
 
@@ -45,6 +46,22 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
     public void GetSpecialRegisters(out SpecialRegisters registers) => registers = _sregs;
 
     public void SetSpecialRegisters(in SpecialRegisters registers) => _sregs = registers;
+
+    public void GetMsrs(Span<MsrEntry> entries)
+    {
+        foreach (ref MsrEntry e in entries)
+        {
+            e.Value = _msrs.GetValueOrDefault(e.Index);
+        }
+    }
+
+    public void SetMsrs(ReadOnlySpan<MsrEntry> entries)
+    {
+        foreach (MsrEntry e in entries)
+        {
+            _msrs[e.Index] = e.Value;
+        }
+    }
 
     public void Dispose() => _kicks.Dispose();
 }
