@@ -112,6 +112,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
                 Memory = memory,
                 Cpuid = cpuid,
                 UserspaceMsrRanges = options.UserspaceMsrRanges,
+                EnableHypercalls = options.EnableHypercalls,
             });
             IGuestBootPlan plan = loader.Load(memory, options.ProcessorCount);
             foreach (IVirtualProcessor vp in partition.Processors)

@@ -21,6 +21,9 @@ public sealed record MachineOptions
     /// <summary>MSR ranges that must exit to userspace.</summary>
     public IReadOnlyList<MsrRange> UserspaceMsrRanges { get; init; } = [];
 
+    /// <summary>Deliver hypercalls to the exit dispatcher (see <see cref="PartitionOptions.EnableHypercalls"/>).</summary>
+    public bool EnableHypercalls { get; init; }
+
     /// <summary>Services userspace MSR exits; null makes them #GP.</summary>
     public IMsrHandler? MsrHandler { get; init; }
 }

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using Serilog.Core;
 using Vmm.Core.Hypervisor;
+using Vmm.Core.Boot.Elf;
 using Vmm.Core.Machine;
+using Vmm.HyperV.Cpuid;
 using Vmm.Guests;
 using Vmm.Host.Logging;
 
@@ -31,6 +33,22 @@ internal static class RunCommand
             Description = "Write COM1 output to FILE instead of the console",
             HelpName = "FILE",
         };
+        var kernel = new Option<string?>("--kernel")
+        {
+            Description = "Run an ELF64 test kernel instead of a built-in guest (see README: the test-kernel protocol)",
+            HelpName = "FILE.elf",
+        };
+        var hv = new Option<string>("--hv")
+        {
+            Description = "Hyper-V enlightenments: a profile (linux, windows, none) and +feature/-feature edits, e.g. linux,+time,+frequencies",
+            DefaultValueFactory = _ => "linux",
+            HelpName = "SPEC",
+        };
+        var trace = new Option<string?>("--trace-hypercalls")
+        {
+            Description = "Write one JSON line per hypercall to FILE",
+            HelpName = "FILE",
+        };
         var timeout = new Option<double>("--timeout")
         {
             Description = "Stop the VM after this many seconds (0 = no limit)",
@@ -47,20 +65,20 @@ internal static class RunCommand
               vmm run --guest smp --cpus 8             8 vCPUs add to a shared counter at CPL3
               vmm run --guest smp --cpus 4 --guest-arg iterations=100000
               vmm run --guest hello --serial out.txt   guest console to a file
+              vmm run --guest hvprobe --cpus 4 --hv linux,+time,+frequencies
+              vmm run --kernel probe.elf --cpus 2      a test kernel of your own
+              vmm run --guest hcfuzz --trace-hypercalls calls.jsonl
             """);
         common.AddTo(command);
         command.Add(guest);
         command.Add(guestArgs);
         command.Add(serial);
+        command.Add(kernel);
+        command.Add(hv);
+        command.Add(trace);
         command.Add(timeout);
         command.SetAction(result =>
         {
-            string guestName = result.GetValue(guest) ?? BuiltInGuests.DefaultName;
-            if (!BuiltInGuests.TryGet(guestName, out IBuiltInGuest builtIn))
-            {
-                throw new UsageException($"unknown guest '{guestName}' (built-in guests: {string.Join(", ", BuiltInGuests.All.Select(g => g.Name))})");
-            }
-
             double seconds = result.GetValue(timeout);
             if (seconds < 0 || double.IsNaN(seconds))
             {
@@ -69,18 +87,45 @@ internal static class RunCommand
 
             int cpus = common.GetCpus(result);
             ulong memory = common.GetMemory(result);
+            HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(result.GetValue(hv), cpus);
             Dictionary<string, string> arguments = GuestArguments.Parse(result.GetValue(guestArgs));
-            var loader = new BuiltInGuestLoader(builtIn, arguments);
+            string? kernelPath = result.GetValue(kernel);
+            IGuestLoader loader;
+            string what;
+            if (kernelPath is not null)
+            {
+                if (result.GetResult(guest) is { Implicit: false } || arguments.Count > 0)
+                {
+                    throw new UsageException("--kernel runs your own ELF file: it cannot be combined with --guest or --guest-arg");
+                }
+
+                loader = OpenKernel(kernelPath);
+                what = $"kernel '{Path.GetFileName(kernelPath)}'";
+            }
+            else
+            {
+                string guestName = result.GetValue(guest) ?? BuiltInGuests.DefaultName;
+                if (!BuiltInGuests.TryGet(guestName, out IBuiltInGuest builtIn))
+                {
+                    throw new UsageException($"unknown guest '{guestName}' (built-in guests: {string.Join(", ", BuiltInGuests.All.Select(g => g.Name))})");
+                }
+
+                loader = new BuiltInGuestLoader(builtIn, arguments, profile);
+                what = $"guest '{builtIn.Name}'";
+            }
+
             string? serialFile = result.GetValue(serial);
+            string? traceFile = result.GetValue(trace);
 
             using Logger log = VmmLogging.Create(result.GetValue(common.Verbose), result.GetValue(common.Log));
             using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(common.Backend) ?? "auto");
-            using Stream output = serialFile is null ? Console.OpenStandardOutput() : OpenSerialFile(serialFile);
-            var options = new MachineOptions { ProcessorCount = cpus, MemorySize = memory, SerialOutput = output };
+            using Stream output = serialFile is null ? Console.OpenStandardOutput() : OpenOutputFile(serialFile, "--serial");
+            using Stream? traceStream = traceFile is null ? null : OpenOutputFile(traceFile, "--trace-hypercalls");
+            var config = new VmConfiguration { Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream };
             var stopwatch = Stopwatch.StartNew();
             MachineExit exit;
             string? guestFault;
-            using (Machine machine = Machine.Create(hypervisor, options, loader, log))
+            using (Machine machine = VmFactory.Create(hypervisor, config, loader, log))
             {
                 ConsoleCancelEventHandler onCancel = (_, e) =>
                 {
@@ -109,7 +154,7 @@ internal static class RunCommand
             }
 
             Console.Error.WriteLine(
-                $"vmm: guest '{builtIn.Name}' on {hypervisor.Name}, {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(memory)}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
+                $"vmm: {what} on {hypervisor.Name}, {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(memory)}, --hv {profile}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
             return ToExitCode(exit);
         });
         return command;
@@ -121,7 +166,7 @@ internal static class RunCommand
         _ => ExitCodes.VmFault,
     };
 
-    private static FileStream OpenSerialFile(string path)
+    private static FileStream OpenOutputFile(string path, string option)
     {
         try
         {
@@ -129,7 +174,19 @@ internal static class RunCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write --serial file '{path}': {e.Message}");
+            throw new UsageException($"cannot write {option} file '{path}': {e.Message}");
+        }
+    }
+
+    private static ElfKernelLoader OpenKernel(string path)
+    {
+        try
+        {
+            return new ElfKernelLoader(path);
+        }
+        catch (KernelLoadException e)
+        {
+            throw new UsageException($"kernel '{path}': {e.Message}");
         }
     }
 }
