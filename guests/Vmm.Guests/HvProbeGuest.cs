@@ -27,6 +27,8 @@ public sealed class HvProbeGuest : IBuiltInGuest
     private const ulong ReferenceTscPage = GuestCodeBuilder.DataBase + 0x3000;
     private const ulong SlowInputs = GuestCodeBuilder.DataBase + 0x4000;    // 64 bytes per vCPU
     private const uint Passed = 1;
+    private const int ArmedForMsrFault = 2;
+    private const int ArmedForUserHypercall = 1;
     private const uint FailedBase = 0x1_0000;
 
     /// <inheritdoc />
@@ -177,10 +179,12 @@ public sealed class HvProbeGuest : IBuiltInGuest
 
             Check("HV_X64_MSR_VP_INDEX is read-only (#GP on write)");
             A.xor(r15d, r15d);
+            A.mov(ebp, ArmedForMsrFault);
             A.mov(ecx, HvMsr.VpIndex);
             A.xor(eax, eax);
             A.xor(edx, edx);
             A.wrmsr();
+            A.xor(ebp, ebp);
             A.cmp(r15d, 1);
             A.jne(_fail);
         }
@@ -358,8 +362,10 @@ public sealed class HvProbeGuest : IBuiltInGuest
             {
                 Check($"{what} raises #GP");
                 A.xor(r15d, r15d);
+                A.mov(ebp, ArmedForMsrFault);
                 A.mov(ecx, msr);
                 A.rdmsr();
+                A.xor(ebp, ebp);
                 A.cmp(r15d, 1);
                 A.jne(_fail);
             }
@@ -406,6 +412,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             Check("a hypercall from CPL3 raises #UD");
             Label user = A.CreateLabel("user");
             A.xor(r15d, r15d);
+            A.mov(ebp, ArmedForUserHypercall);
             A.mov(rax, UserStacks);
             A.mov(r8, __qword_ptr[rax + r13 * 8]);
             _g.EnterUserMode(user);
@@ -416,6 +423,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.Label(ref _afterHypercall);
             A.ud2();
             A.Label(ref _afterUserMode);
+            A.xor(ebp, ebp);
             A.cmp(r15d, 1);
             A.jne(_fail);
         }
@@ -453,6 +461,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             // vCPU 0: wait for every result, print each failure by name, then the verdict.
             A.Label(ref waitAll);
             A.xor(r10d, r10d);
+            A.xor(r15d, r15d);                              // R15 was the fault flag; from here it counts failures
             A.Label(ref report);
             A.mov(rcx, Results);
             A.mov(rax, __qword_ptr[rcx + r10 * 8]);
@@ -526,34 +535,48 @@ public sealed class HvProbeGuest : IBuiltInGuest
                 A.jmp(_fail);
             }
 
-            // #GP (error code pushed): from the CPL3 hypercall (RIP = hypercall page) → R15 = 2 and resume at
-            // after_hc; from RDMSR/WRMSR → R15 = 1 and skip the 2-byte instruction.
+            // The handlers accept only the fault the current check armed them for (EBP); any other #GP or #UD fails
+            // the current check (R14) instead of being skipped over.
+            // #GP (error code pushed): armed for an MSR fault → R15 = 1 and skip the 2-byte RDMSR/WRMSR; armed for
+            // the CPL3 hypercall and at the hypercall page → R15 = 2 (a #GP where #UD was due), resume at after_hc.
             Label gp = A.CreateLabel("gp");
             Label gpMsr = A.CreateLabel("gp_msr");
-            Label gpOut = A.CreateLabel("gp_out");
+            Label unexpected = A.CreateLabel("unexpected");
             A.Label(ref gp);
+            A.cmp(ebp, ArmedForMsrFault);
+            A.je(gpMsr);
+            A.cmp(ebp, ArmedForUserHypercall);
+            A.jne(unexpected);
             A.push(rax);
             A.mov(rax, __qword_ptr[rsp + 16]);
             A.cmp(rax, (int)HypercallPage);
-            A.jne(gpMsr);
+            A.pop(rax);
+            A.jne(unexpected);
             A.mov(r15d, 2);
+            A.push(rax);
             A.lea(rax, __[_afterHypercall]);
             A.mov(__qword_ptr[rsp + 16], rax);
-            A.jmp(gpOut);
-            A.Label(ref gpMsr);
-            A.mov(r15d, 1);
-            A.add(__qword_ptr[rsp + 16], 2);
-            A.Label(ref gpOut);
             A.pop(rax);
             A.add(rsp, 8);
             A.iretq();
+            A.Label(ref gpMsr);
+            A.mov(r15d, 1);
+            A.add(__qword_ptr[rsp + 8], 2);
+            A.add(rsp, 8);
+            A.iretq();
+            A.Label(ref unexpected);
+            A.xor(ebp, ebp);
+            A.jmp(_fail);
             _g.SetGate(13, gp);
 
-            // #UD: at the hypercall page → R15 = 1 and resume at after_hc (CPL3); otherwise it is our own UD2
-            // climbing back from CPL3: drop the frame and continue at after_user (CPL0, kernel stack top).
+            // #UD, armed for the CPL3 hypercall only: at the hypercall page → R15 = 1 and resume at after_hc (CPL3);
+            // at after_hc it is our own UD2 climbing back from CPL3: drop the frame and continue at after_user
+            // (CPL0, kernel stack top).
             Label ud = A.CreateLabel("ud");
             Label escape = A.CreateLabel("escape");
             A.Label(ref ud);
+            A.cmp(ebp, ArmedForUserHypercall);
+            A.jne(unexpected);
             A.push(rax);
             A.mov(rax, __qword_ptr[rsp + 8]);
             A.cmp(rax, (int)HypercallPage);
@@ -564,7 +587,10 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.pop(rax);
             A.iretq();
             A.Label(ref escape);
+            A.lea(rax, __[_afterHypercall]);
+            A.cmp(__qword_ptr[rsp + 8], rax);
             A.pop(rax);
+            A.jne(unexpected);
             A.add(rsp, 40);
             A.jmp(_afterUserMode);
             _g.SetGate(6, ud);

@@ -1,6 +1,7 @@
 using Serilog;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Machine;
+using Vmm.HyperV;
 using Vmm.HyperV.Cpuid;
 
 namespace Vmm.Host;
@@ -50,8 +51,7 @@ public static class VmFactory
 
     private static void AttachEnlightenments(Machine machine, VmConfiguration config, ILogger log)
     {
-        _ = machine;
-        _ = config;
+        _ = HyperVEnlightenments.Attach(machine, config.HyperV);
         _ = log;
     }
 }

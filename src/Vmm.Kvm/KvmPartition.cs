@@ -65,6 +65,10 @@ internal sealed unsafe class KvmPartition : IPartition
 
     public ulong TscFrequencyHz { get; private set; }
 
+    // KVM's in-kernel LAPIC timer ticks once per nanosecond (APIC_BUS_CYCLE_NS = 1 in arch/x86/kvm/lapic.h,
+    // the default of KVM_CAP_X86_APIC_BUS_CYCLES_NS), and vmm does not change it.
+    public ulong ApicTimerFrequencyHz => 1_000_000_000;
+
     internal int Fd => _vm.Fd;
 
     public void SetIrqLine(uint irq, bool level)

@@ -21,6 +21,9 @@ public interface IPartition : IDisposable
     /// <summary>The guest's TSC frequency in Hz (what RDTSC counts per second inside the guest).</summary>
     ulong TscFrequencyHz { get; }
 
+    /// <summary>The frequency the local APIC timer counts at, in Hz (the Hyper-V APIC_FREQUENCY MSR reports it).</summary>
+    ulong ApicTimerFrequencyHz { get; }
+
     /// <summary>Sets the level of an interrupt line of the platform's interrupt controller (ISA IRQ or GSI).</summary>
     void SetIrqLine(uint irq, bool level);
 
