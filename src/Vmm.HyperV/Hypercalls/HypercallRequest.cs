@@ -17,7 +17,8 @@ namespace Vmm.HyperV.Hypercalls;
 /// <para>
 /// <see cref="Output"/> spans the whole output block. A simple call's output reaches the guest only on success. A rep
 /// call's output element i reaches the guest when rep i completed (also on failure at a later rep, and before a
-/// continuation).
+/// continuation). Bytes the handler does not write are zero, except in a fast rep call, where they hold the
+/// current output registers (so a continued call keeps the output of the reps already done).
 /// </para>
 /// <para>Valid only during <see cref="IHypercall.Invoke"/>: the spans point into per-VP buffers the next call reuses.</para>
 /// </remarks>
