@@ -396,9 +396,11 @@ public sealed class HvProbeGuest : IBuiltInGuest
                 list.Add((HvMsr.TscFrequency, "HV_X64_MSR_TSC_FREQUENCY without its privilege"));
             }
 
-            if (!_profile.Has(HyperVFeature.VpAssist))
+            // Linux writes VP_ASSIST_PAGE on every CPU whatever is advertised (hyperv-facts H.5), so the VMM accepts
+            // it with either AccessIntrCtrlRegs or the hypercall MSRs; it faults only with neither.
+            if (!_profile.Has(HyperVFeature.VpAssist) && !_profile.Has(HyperVFeature.Hypercall))
             {
-                list.Add((HvMsr.VpAssistPage, "HV_X64_MSR_VP_ASSIST_PAGE without its privilege"));
+                list.Add((HvMsr.VpAssistPage, "HV_X64_MSR_VP_ASSIST_PAGE without any Hyper-V privilege"));
             }
 
             return list;

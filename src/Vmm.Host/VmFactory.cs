@@ -3,6 +3,7 @@ using Vmm.Core.Hypervisor;
 using Vmm.Core.Machine;
 using Vmm.HyperV;
 using Vmm.HyperV.Cpuid;
+using Vmm.HyperV.Hypercalls;
 
 namespace Vmm.Host;
 
@@ -51,7 +52,15 @@ public static class VmFactory
 
     private static void AttachEnlightenments(Machine machine, VmConfiguration config, ILogger log)
     {
-        _ = HyperVEnlightenments.Attach(machine, config.HyperV);
-        _ = log;
+        HypercallTraceWriter? tracer = null;
+        if (config.HypercallTrace is not null)
+        {
+            // The machine flushes and drops the writer after its vCPU threads are joined: no line is cut short.
+            tracer = new HypercallTraceWriter(config.HypercallTrace, leaveOpen: true);
+            machine.DisposeWith(tracer);
+        }
+
+        HyperVEnlightenments enlightenments = HyperVEnlightenments.Attach(machine, config.HyperV, tracer);
+        log.Debug("Hyper-V enlightenments: {Profile}", enlightenments.Profile);
     }
 }

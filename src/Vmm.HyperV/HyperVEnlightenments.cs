@@ -1,5 +1,6 @@
 using Vmm.Core.Machine;
 using Vmm.HyperV.Cpuid;
+using Vmm.HyperV.Hypercalls;
 using Vmm.HyperV.Msrs;
 
 namespace Vmm.HyperV;
@@ -11,10 +12,11 @@ namespace Vmm.HyperV;
 /// </summary>
 public sealed class HyperVEnlightenments
 {
-    private HyperVEnlightenments(HyperVFeatureProfile profile, SyntheticMsrs msrs)
+    private HyperVEnlightenments(HyperVFeatureProfile profile, SyntheticMsrs msrs, HypercallDispatcher hypercalls)
     {
         Profile = profile;
         Msrs = msrs;
+        Hypercalls = hypercalls;
     }
 
     /// <summary>What is advertised.</summary>
@@ -23,14 +25,23 @@ public sealed class HyperVEnlightenments
     /// <summary>The synthetic MSRs.</summary>
     public SyntheticMsrs Msrs { get; }
 
-    /// <summary>Creates the enlightenments for <paramref name="machine"/> and routes its MSR exits to them.</summary>
-    /// <remarks>Call before <see cref="Machine.Start"/>.</remarks>
-    public static HyperVEnlightenments Attach(Machine machine, HyperVFeatureProfile profile)
+    /// <summary>The hypercall dispatcher (handlers for the calls the profile offers are registered).</summary>
+    public HypercallDispatcher Hypercalls { get; }
+
+    /// <summary>Creates the enlightenments for <paramref name="machine"/> and routes its MSR and hypercall exits to them.</summary>
+    /// <param name="machine">The machine, not yet started.</param>
+    /// <param name="profile">What the guest is offered (the same profile built its CPUID leaves).</param>
+    /// <param name="tracer">Receives one record per hypercall, or null for none (no timestamps are taken then).</param>
+    public static HyperVEnlightenments Attach(Machine machine, HyperVFeatureProfile profile, IHypercallTracer? tracer = null)
     {
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(profile);
-        var msrs = new SyntheticMsrs(profile, machine.Memory, machine.Processors.Count, machine.Partition.HypercallPageCode, new MachineHyperVPlatform(machine));
+        int processors = machine.Processors.Count;
+        var msrs = new SyntheticMsrs(profile, machine.Memory, processors, machine.Partition.HypercallPageCode, new MachineHyperVPlatform(machine));
+        var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer);
+        hypercalls.Register(new NotifyLongSpinWaitHypercall());
         machine.Dispatcher.MsrHandler = msrs;
-        return new HyperVEnlightenments(profile, msrs);
+        machine.Dispatcher.HypercallHandler = hypercalls;
+        return new HyperVEnlightenments(profile, msrs, hypercalls);
     }
 }

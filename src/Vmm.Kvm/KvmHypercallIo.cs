@@ -42,7 +42,8 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
 
     public ulong OutputValue => _run->s.regs.r8;
 
-    public ulong InstructionPointer => _run->s.regs.rip - TrapLength;
+    // Captured in Begin: Continue and InjectInvalidOpcode rewind RIP, and a reader may come after them.
+    public ulong InstructionPointer { get; private set; }
 
     // KVM's own CPL is SS.DPL (vmx_get_cpl), which equals CS.RPL outside transitions.
     public int Cpl => _run->s.sregs.ss.dpl;
@@ -54,6 +55,7 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
     /// <summary>Resets per-call state; called by the vCPU before each hypercall.</summary>
     public void Begin()
     {
+        InstructionPointer = _run->s.regs.rip - TrapLength;
         _fpuLoaded = false;
         _fpuDirty = false;
         _ended = false;

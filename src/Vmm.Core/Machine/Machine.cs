@@ -24,6 +24,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     private readonly VcpuThread[] _vcpus;
     private readonly TaskCompletionSource<MachineExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stream? _serialOutput;
+    private readonly List<IDisposable> _owned = [];
     private volatile bool _stopRequested;
     private bool _disposed;
 
@@ -148,6 +149,13 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         return table;
     }
 
+    /// <summary>Disposes <paramref name="resource"/> in <see cref="Dispose"/>, after every vCPU thread has stopped.</summary>
+    public void DisposeWith(IDisposable resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        _owned.Add(resource);
+    }
+
     /// <summary>Starts every vCPU thread.</summary>
     public void Start()
     {
@@ -234,6 +242,11 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         }
 
         GuestFaultReport = DescribeParkedInStubs();
+        foreach (IDisposable resource in _owned)
+        {
+            resource.Dispose();
+        }
+
         _partition.Dispose();
         Memory.Dispose();
         _serialOutput?.Flush();
