@@ -29,6 +29,8 @@ public sealed class HvProbeGuest : IBuiltInGuest
     private const uint Passed = 1;
     private const int ArmedForMsrFault = 2;
     private const int ArmedForUserHypercall = 1;
+    private const int ArmedForCompatHypercall = 3;
+    private const ulong Notes = GuestCodeBuilder.DataBase + 0xA00;          // 8 bytes per vCPU
     private const uint FailedBase = 0x1_0000;
 
     /// <inheritdoc />
@@ -69,6 +71,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
         private Label _fail;
         private Label _afterHypercall;
         private Label _afterUserMode;
+        private Label _afterCompat;
 
         public Probe(HyperVFeatureProfile profile, int processors)
         {
@@ -77,6 +80,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             _fail = _g.Asm.CreateLabel("fail");
             _afterHypercall = _g.Asm.CreateLabel("after_hc");
             _afterUserMode = _g.Asm.CreateLabel("after_user");
+            _afterCompat = _g.Asm.CreateLabel("after_compat");
         }
 
         public IReadOnlyList<string> Names => _names;
@@ -112,6 +116,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             EmitMsrFaultChecks();
             if (_profile.Has(HyperVFeature.Hypercall))
             {
+                EmitCompatibilityModeHypercallCheck();
                 EmitUserModeHypercallCheck();
             }
 
@@ -411,7 +416,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             // Drop to CPL3 and call the hypercall page: the VMM must raise #UD at the call instruction (TLFS: a
             // hypercall from CPL > 0 raises #UD). The #UD handler notes it and resumes at after_hc; a UD2 there
             // climbs back to CPL0 (the handler tells the two apart by the faulting RIP).
-            Check("a hypercall from CPL3 raises #UD");
+            Check("a hypercall from CPL3 never runs (#UD from the VMM, or #GP where the platform refuses the trap)");
             Label user = A.CreateLabel("user");
             A.xor(r15d, r15d);
             A.mov(ebp, ArmedForUserHypercall);
@@ -426,6 +431,41 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.ud2();
             A.Label(ref _afterUserMode);
             A.xor(ebp, ebp);
+            Label ok = A.CreateLabel();
+            A.cmp(r15d, 1);
+            A.je(ok);
+            A.cmp(r15d, 2);
+            A.jne(_fail);
+            // The OUT in the stub faulted in the guest before any exit: on PVM hosts guest user mode is host user
+            // mode, so IOPL does not open the port (and on VMX, CPL > IOPL faults before the VM exit). The VMM's
+            // own #UD rule is proven by the compatibility-mode check; note which answer this platform gave.
+            A.mov(rax, Notes);
+            A.mov(__qword_ptr[rax + r13 * 8], 1);
+            A.Label(ref ok);
+            A.nop();
+        }
+
+        private void EmitCompatibilityModeHypercallCheck()
+        {
+            // A CPL0 caller in 32-bit compatibility mode reaches the VMM (port I/O is allowed at CPL0) and must get
+            // #UD: the x64 hypercall convention needs 64-bit mode. The #UD handler returns to 64-bit code.
+            Check("a hypercall from 32-bit compatibility mode raises #UD");
+            Label compat = A.CreateLabel("compat");
+            A.xor(r15d, r15d);
+            A.mov(ebp, ArmedForCompatHypercall);
+            A.push((int)Core.Boot.X86.LongModeLayout.KernelCode32Selector);
+            A.lea(rax, __[compat]);
+            A.push(rax);
+            A.db([0x48, 0xCB]);                                      // retfq: far return into the 32-bit segment
+            A.Label(ref compat);
+            byte[] page = BitConverter.GetBytes((uint)HypercallPage);
+            A.db([0xB8, page[0], page[1], page[2], page[3]]);       // mov eax, hypercall page   (32-bit code)
+            A.db([0xB9, 0x08, 0x00, 0x01, 0x00]);                   // mov ecx, 0x10008 (fast HvCallNotifyLongSpinWait)
+            A.db([0xFF, 0xD0]);                                     // call eax
+            A.db([0x0F, 0x0B]);                                     // ud2: not reached, the call must fault
+            A.Label(ref _afterCompat);
+            A.xor(ebp, ebp);
+            A.and(rsp, -16);
             A.cmp(r15d, 1);
             A.jne(_fail);
         }
@@ -446,6 +486,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
             Label okPrefix = _g.String($"hvprobe: all {_names.Count} checks passed on ");
             Label okSuffix = _g.String($" vCPUs (--hv {_profile})\n");
             Label badSummary = _g.String("hvprobe: FAILED\n");
+            Label note = _g.String("hvprobe: note: this platform refused the CPL3 hypercall with #GP before the VMM saw it (guest user mode cannot reach the trapping OUT); the VMM's #UD answer was checked from compatibility mode\n");
 
             A.jmp(store);
             A.Label(ref _fail);
@@ -496,6 +537,12 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.mov(rax, r12);
             _g.PrintRaxDecimal();
             _g.Print(okSuffix);
+            Label noNote = A.CreateLabel("no_note");
+            A.mov(rax, Notes);
+            A.cmp(__qword_ptr[rax], 0);
+            A.je(noNote);
+            _g.Print(note);
+            A.Label(ref noNote);
             _g.Exit(0);
             A.Label(ref failed);
             _g.Print(badSummary);
@@ -534,6 +581,8 @@ public sealed class HvProbeGuest : IBuiltInGuest
                 A.Label(ref _afterHypercall);
                 A.ud2();
                 A.Label(ref _afterUserMode);
+                A.nop();
+                A.Label(ref _afterCompat);
                 A.jmp(_fail);
             }
 
@@ -576,7 +625,10 @@ public sealed class HvProbeGuest : IBuiltInGuest
             // (CPL0, kernel stack top).
             Label ud = A.CreateLabel("ud");
             Label escape = A.CreateLabel("escape");
+            Label udCompat = A.CreateLabel("ud_compat");
             A.Label(ref ud);
+            A.cmp(ebp, ArmedForCompatHypercall);
+            A.je(udCompat);
             A.cmp(ebp, ArmedForUserHypercall);
             A.jne(unexpected);
             A.push(rax);
@@ -595,6 +647,22 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.jne(unexpected);
             A.add(rsp, 40);
             A.jmp(_afterUserMode);
+
+            // #UD from the compatibility-mode call: at the hypercall page → R15 = 1; return to 64-bit code
+            // (CS = kernel code64) at after_compat.
+            A.Label(ref udCompat);
+            A.push(rax);
+            A.mov(rax, __qword_ptr[rsp + 8]);
+            A.cmp(rax, (int)HypercallPage);
+            A.pop(rax);
+            A.jne(unexpected);
+            A.mov(r15d, 1);
+            A.push(rax);
+            A.lea(rax, __[_afterCompat]);
+            A.mov(__qword_ptr[rsp + 8], rax);
+            A.mov(__qword_ptr[rsp + 16], (int)Core.Boot.X86.LongModeLayout.KernelCodeSelector);
+            A.pop(rax);
+            A.iretq();
             _g.SetGate(6, ud);
         }
     }

@@ -122,7 +122,7 @@ public sealed class LongModeEnvironment
         return new VcpuBootState(regs, s);
     }
 
-    private int GdtSize => 0x28 + (16 * ProcessorCount);
+    private int GdtSize => LongModeLayout.FirstTssSelector + (16 * ProcessorCount);
 
     private void WritePageTables()
     {
@@ -153,6 +153,7 @@ public sealed class LongModeEnvironment
         BinaryPrimitives.WriteUInt64LittleEndian(gdt[0x10..], 0x00CF_9300_0000_FFFF); // kernel data: D/B=1, DPL0, type 0x3
         BinaryPrimitives.WriteUInt64LittleEndian(gdt[0x18..], 0x00CF_F300_0000_FFFF); // user data: DPL3
         BinaryPrimitives.WriteUInt64LittleEndian(gdt[0x20..], 0x00AF_FB00_0000_FFFF); // user code: L=1, DPL3
+        BinaryPrimitives.WriteUInt64LittleEndian(gdt[0x28..], 0x00CF_9B00_0000_FFFF); // kernel code, 32-bit: D=1, L=0
         for (int i = 0; i < ProcessorCount; i++)
         {
             ulong tss = LongModeLayout.TssAddress(i);

@@ -65,8 +65,17 @@ public static class LongModeLayout
     /// <summary>User code selector (GDT entry 4, RPL 3): 64-bit, DPL 3.</summary>
     public const ushort UserCodeSelector = 0x23;
 
+    /// <summary>
+    /// Kernel 32-bit code selector (GDT entry 5): D=1, L=0, DPL 0. Lets a guest run in compatibility mode, e.g. to
+    /// check that a hypercall from outside 64-bit mode is refused.
+    /// </summary>
+    public const ushort KernelCode32Selector = 0x28;
+
+    /// <summary>Offset of the first TSS descriptor in the GDT.</summary>
+    public const int FirstTssSelector = 0x30;
+
     /// <summary>vCPU i's TSS selector.</summary>
-    public static ushort TssSelector(int processor) => (ushort)(0x28 + (16 * processor));
+    public static ushort TssSelector(int processor) => (ushort)(FirstTssSelector + (16 * processor));
 
     /// <summary>vCPU i's TSS address.</summary>
     public static ulong TssAddress(int processor) => Tss + ((ulong)processor * TssStride);

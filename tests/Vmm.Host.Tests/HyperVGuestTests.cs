@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using Vmm.Core.Machine;
+using Vmm.Guests;
+using Vmm.HyperV.Cpuid;
+using Vmm.Kvm;
+
+namespace Vmm.Host.Tests;
+
+/// <summary>The Hyper-V surface exercised from inside real guests on KVM, composed exactly as `vmm run` does it.</summary>
+[Collection("vmm-cli")]
+public sealed class HyperVGuestTests
+{
+    [Theory]
+    [InlineData("linux", 1)]
+    [InlineData("linux", 2)]
+    [InlineData("linux", 4)]
+    [InlineData("linux", 8)]
+    [InlineData("windows", 2)]
+    [InlineData("linux,+time,+frequencies,+reset,+idle", 2)]
+    [InlineData("none", 2)]
+    public void HvProbePassesEveryCheckOnEveryVcpu(string hv, int cpus)
+    {
+        (MachineExit exit, string serial) = Run(new HvProbeGuest(), cpus, hv);
+        Assert.True(exit.Passed, $"{exit}\n{serial}");
+        int checks = HvProbeGuest.CheckNames(HyperVFeatureProfile.Parse(hv), cpus).Count;
+        Assert.Contains($"hvprobe: all {checks} checks passed on {cpus} vCPUs", serial, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HundredThousandGarbageHypercallsAreEachAnsweredWithAStatus()
+    {
+        const int calls = 100_000;
+        using var trace = new MemoryStream();
+        (MachineExit exit, string serial) = Run(new HypercallFuzzGuest(), 1, "linux,+tlbflush-ex,+ipi", trace, new() { ["calls"] = calls.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.True(exit.Passed, $"{exit}\n{serial}");
+
+        // One trace line per exit into the dispatcher: a call ends with a status, with #UD, or is continued and
+        // re-executed. Every call the guest made must have ended with a status exactly once.
+        int ended = 0;
+        foreach (string line in Encoding.UTF8.GetString(trace.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var record = JsonDocument.Parse(line);
+            JsonElement root = record.RootElement;
+            if (root.GetProperty("continued").GetBoolean())
+            {
+                continue;
+            }
+
+            Assert.False(root.GetProperty("ud").GetBoolean(), line);
+            Assert.Equal(JsonValueKind.Number, root.GetProperty("statusCode").ValueKind);
+            ended++;
+        }
+
+        Assert.Equal(calls, ended);
+    }
+
+    [Fact]
+    public void HypercallTraceRecordsEachErrorClassWithItsStatus()
+    {
+        using var trace = new MemoryStream();
+        (MachineExit exit, _) = Run(new HvProbeGuest(), 1, "linux", trace);
+        Assert.True(exit.Passed, exit.ToString());
+        string text = Encoding.UTF8.GetString(trace.ToArray());
+        Assert.Contains("\"name\":\"HvCallNotifyLongSpinWait\",\"fast\":true", text, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"HV_STATUS_INVALID_HYPERCALL_CODE\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"HV_STATUS_INVALID_HYPERCALL_INPUT\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"HV_STATUS_INVALID_ALIGNMENT\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"HV_STATUS_INVALID_PARAMETER\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"ud\":true", text, StringComparison.Ordinal);
+    }
+
+    private static (MachineExit Exit, string Serial) Run(IBuiltInGuest guest, int cpus, string hv, Stream? trace = null, Dictionary<string, string>? arguments = null)
+    {
+        string reason = "needs Linux with /dev/kvm";
+        bool available = OperatingSystem.IsLinux() && KvmHypervisor.IsAvailable(out reason);
+        Assert.SkipUnless(available, $"needs a usable /dev/kvm: {reason}");
+        if (!OperatingSystem.IsLinux())
+        {
+            return default;
+        }
+
+        HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(hv, cpus);
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using var serial = new MemoryStream();
+        var config = new VmConfiguration { Cpus = cpus, Memory = 64UL << 20, HyperV = profile, Serial = serial, HypercallTrace = trace };
+        MachineExit exit;
+        using (Machine machine = VmFactory.Create(kvm, config, new BuiltInGuestLoader(guest, arguments, profile), Serilog.Core.Logger.None))
+        {
+            machine.Start();
+            exit = machine.WaitForExit(TimeSpan.FromMinutes(5));
+        }
+
+        return (exit, Encoding.ASCII.GetString(serial.ToArray()));
+    }
+}
