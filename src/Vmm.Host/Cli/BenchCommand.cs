@@ -17,6 +17,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks that run real guests (medians of several runs).");
         bench.Add(CreateExits());
+        bench.Add(CreateHypercalls());
         return bench;
     }
 
@@ -123,10 +124,89 @@ internal static class BenchCommand
         return command;
     }
 
+    private static Command CreateHypercalls()
+    {
+        var backend = new Option<string>("--backend") { Description = "auto, kvm or whp", DefaultValueFactory = _ => "auto", HelpName = "auto|kvm|whp" };
+        var iterations = new Option<int>("--iterations") { Description = $"Hypercalls (and exits) per run, a multiple of {HypercallsGuest.Unroll}", DefaultValueFactory = _ => (int)HypercallsGuest.DefaultIterations, HelpName = "N" };
+        var runs = new Option<int>("--runs") { Description = "Runs; the medians are reported", DefaultValueFactory = _ => 5, HelpName = "R" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+        var command = new Command("hypercalls", $"""
+            Cost of a null hypercall (fast HvCallNotifyLongSpinWait through the hypercall page at CPL0) next to the
+            cost of a plain exit (`vmm bench exits`), measured interleaved in the same run. The hypercall loop is
+            unrolled {HypercallsGuest.Unroll}x so each call costs the guest as many instructions as an exit does.
+
+            Examples:
+              vmm bench hypercalls
+              vmm bench hypercalls --json --runs 9
+            """);
+        command.Add(backend);
+        command.Add(iterations);
+        command.Add(runs);
+        command.Add(json);
+        command.SetAction(result =>
+        {
+            int n = result.GetValue(iterations);
+            int r = result.GetValue(runs);
+            if (n < HypercallsGuest.Unroll || n > 100_000_000 || n % HypercallsGuest.Unroll != 0)
+            {
+                throw new UsageException($"--iterations must be a multiple of {HypercallsGuest.Unroll} from {HypercallsGuest.Unroll} to 100000000");
+            }
+
+            if (r < 1 || r > 1000)
+            {
+                throw new UsageException("--runs must be from 1 to 1000");
+            }
+
+            bool asJson = result.GetValue(json);
+            using Logger log = VmmLogging.Create(false, null);
+            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
+            var arguments = new Dictionary<string, string> { ["iterations"] = n.ToString(CultureInfo.InvariantCulture) };
+            var hypercalls = new List<double>();
+            var exits = new List<double>();
+            for (int i = 0; i < r; i++)
+            {
+                exits.Add(RunOnce(hypervisor, log, arguments, n));
+                hypercalls.Add(RunHypercallsOnce(hypervisor, log, arguments, n));
+                if (!asJson)
+                {
+                    Console.Error.Write($"\rrun {i + 1}/{r}: hypercall {hypercalls[^1]:0.00} µs, exit {exits[^1]:0.00} µs   ");
+                }
+            }
+
+            double hypercallMedian = Median(hypercalls);
+            double exitMedian = Median(exits);
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["benchmark"] = "hypercalls",
+                    ["backend"] = hypervisor.Name,
+                    ["iterations"] = n,
+                    ["runs"] = r,
+                    ["usPerHypercall"] = Math.Round(hypercallMedian, 3),
+                    ["usPerExit"] = Math.Round(exitMedian, 3),
+                    ["ratio"] = Math.Round(hypercallMedian / exitMedian, 3),
+                    ["runsUs"] = hypercalls.Select(v => Math.Round(v, 3)).ToArray(),
+                    ["exitRunsUs"] = exits.Select(v => Math.Round(v, 3)).ToArray(),
+                }));
+            }
+            else
+            {
+                Console.Error.WriteLine();
+                Console.WriteLine($"null hypercall on {hypervisor.Name}: median {hypercallMedian:0.00} µs ({r} runs x {n}; runs: {string.Join(", ", hypercalls.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
+                Console.WriteLine($"plain exit, same run: median {exitMedian:0.00} µs (runs: {string.Join(", ", exits.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
+                Console.WriteLine($"ratio hypercall / exit: {hypercallMedian / exitMedian:0.000}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     private static double RunOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations)
     {
-        var options = new MachineOptions { ProcessorCount = 1, MemorySize = 64UL << 20 };
-        using Machine machine = Machine.Create(hypervisor, options, new BuiltInGuestLoader(new ExitsGuest(), arguments), log);
+        var config = new VmConfiguration { Cpus = 1, Memory = 64UL << 20 };
+        using Machine machine = VmFactory.Create(hypervisor, config, new BuiltInGuestLoader(new ExitsGuest(), arguments, config.HyperV), log);
         machine.Start();
         MachineExit exit = machine.WaitForExit(TimeSpan.FromMinutes(10));
         if (!exit.Passed || machine.BenchCounter.Count != iterations)
@@ -135,6 +215,21 @@ internal static class BenchCommand
         }
 
         return machine.BenchCounter.MicrosecondsPerExit;
+    }
+
+    private static double RunHypercallsOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations)
+    {
+        var config = new VmConfiguration { Cpus = 1, Memory = 64UL << 20 };
+        using Machine machine = VmFactory.Create(hypervisor, config, new BuiltInGuestLoader(new HypercallsGuest(), arguments, config.HyperV), log);
+        machine.Start();
+        MachineExit exit = machine.WaitForExit(TimeSpan.FromMinutes(10));
+        if (!exit.Passed || machine.BenchCounter.Count != 2)
+        {
+            throw new HypervisorException($"the hypercalls guest did not complete: {exit}");
+        }
+
+        // Two bench marks bracket the loop: the time between them over the number of calls.
+        return Stopwatch.GetElapsedTime(machine.BenchCounter.FirstTimestamp, machine.BenchCounter.LastTimestamp).TotalMicroseconds / iterations;
     }
 
     private static double RunReference(string path, int iterations)
