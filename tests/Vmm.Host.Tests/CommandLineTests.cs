@@ -23,6 +23,10 @@ public sealed class CommandLineTests
     [InlineData("run", "--timeout", "-1")]
     [InlineData("bench", "exits", "--runs", "0")]
     [InlineData("bench", "exits", "--reference", "/no/such/exitref")]
+    [InlineData("bench", "hypercalls", "--iterations", "17")]
+    [InlineData("run", "--hv", "linux,+warp")]
+    [InlineData("run", "--hv", "linux,-vpindex")]
+    [InlineData("run", "--kernel", "/no/such/kernel.elf")]
     public void BadInputGetsOneLineAndExitCodeTwo(params string[] args)
     {
         var error = new StringWriter();
@@ -105,6 +109,56 @@ public sealed class CommandLineTests
     {
         SkipUnlessKvm();
         Assert.Equal(ExitCodes.VmFault, VmmCommandLine.Run(["run", "--guest", "spin", "--cpus", "2", "--timeout", "0.5"], new StringWriter()));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    public void RunKernelStartsAnElfTestKernelAndReturnsItsVerdict(int status)
+    {
+        SkipUnlessKvm();
+        string dir = Directory.CreateTempSubdirectory("vmm-kernel-").FullName;
+        try
+        {
+            string source = Path.Combine(dir, "probe.S");
+            string elf = Path.Combine(dir, "probe.elf");
+            File.WriteAllText(source, $".globl _start\n_start: mov %ecx, %edx\n mov ${status}, %eax\n out %eax, %dx\n hlt\n");
+            using (var gcc = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("gcc", ["-nostdlib", "-static", "-Wl,-Ttext=0x200000", "-o", elf, source]) { RedirectStandardError = true }))
+            {
+                Assert.SkipWhen(gcc is null, "needs gcc to build the test kernel");
+                gcc!.WaitForExit();
+                Assert.SkipWhen(gcc.ExitCode != 0, $"gcc could not build the test kernel: {gcc.StandardError.ReadToEnd()}");
+            }
+
+            int code = VmmCommandLine.Run(["run", "--kernel", elf, "--cpus", "2"], new StringWriter());
+            Assert.Equal(status == 0 ? ExitCodes.Success : ExitCodes.GuestFailed, code);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Assert.Skip($"needs gcc to build the test kernel: {e.Message}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void RunKernelRejectsANonElfFileInOneLine()
+    {
+        var error = new StringWriter();
+        string notElf = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(notElf, "hello");
+            Assert.Equal(ExitCodes.UsageError, VmmCommandLine.Run(["run", "--kernel", notElf], error));
+            Assert.Contains("not an ELF file", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.UsageError, VmmCommandLine.Run(["run", "--kernel", notElf, "--guest", "smp"], new StringWriter()));
+        }
+        finally
+        {
+            File.Delete(notElf);
+        }
     }
 
     [Theory]
