@@ -142,6 +142,25 @@ public sealed class HvProbeGuest : IBuiltInGuest
 
         private void EmitCpuidChecks()
         {
+            // No KVM signature ("KVMKVMKVM\0\0\0") at any hypervisor base leaf 0x40000000-0x4000FF00 (Linux looks for
+            // KVM at 0x40000000 + n*0x100 and would pick it over Hyper-V).
+            Check("no KVM signature at any CPUID leaf 0x400xxx00");
+            Label scan = A.CreateLabel("scan_kvm");
+            Label clean = A.CreateLabel("scan_clean");
+            A.mov(r10d, 0x4000_0000u);
+            A.Label(ref scan);
+            A.mov(eax, r10d);
+            A.xor(ecx, ecx);
+            A.cpuid();
+            A.cmp(ebx, 0x4B4D_564B);                    // "KVMK"
+            A.jne(clean);
+            A.cmp(ecx, 0x564B_4D56);                    // "VMKV"
+            A.je(_fail);
+            A.Label(ref clean);
+            A.add(r10d, 0x100);
+            A.cmp(r10d, 0x4001_0000u);
+            A.jb(scan);
+
             // Exactly the leaves the VMM derives from the same profile (HvCpuidLeaves), register by register.
             foreach (CpuidEntry e in HvCpuidLeaves.Build(_profile, _processors))
             {

@@ -177,6 +177,30 @@ public sealed class KvmGuestTests
         Assert.Equal(new byte[] { 0xE6, 0xE8, 0xC3 }, machine.Partition.HypercallPageCode.ToArray());
     }
 
+    [Fact]
+    public void HvProbeCatchesAKvmSignatureWhenTheHypervisorLeavesAreNotHidden()
+    {
+        // Negative control for the default CPUID policy: keep KVM's own 0x40000000 leaves and the probe must fail
+        // exactly on the signature scan.
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using var serial = new MemoryStream();
+        MachineExit exit;
+        using (Machine machine = Machine.Create(
+            kvm,
+            new MachineOptions { ProcessorCount = 1, MemorySize = 64UL << 20, SerialOutput = serial, CpuidPolicy = supported => supported },
+            new BuiltInGuestLoader(new HvProbeGuest()),
+            Serilog.Core.Logger.None))
+        {
+            machine.Start();
+            exit = machine.WaitForExit(s_limit);
+        }
+
+        string text = Encoding.ASCII.GetString(serial.ToArray());
+        Assert.False(exit.Passed, text);
+        Assert.Contains("failed check 0: no KVM signature at any CPUID leaf", text, StringComparison.Ordinal);
+    }
+
     private static void WaitUntil(Func<bool> condition, string failure)
     {
         long deadline = Environment.TickCount64 + 30_000;
