@@ -19,6 +19,7 @@ internal sealed unsafe class KvmPartition : IPartition
     private readonly KvmFileDescriptor _vm;
     private readonly KvmVirtualProcessor[] _processors;
     private bool _disposed;
+    private ulong _stealTimeSize;
 
     public KvmPartition(KvmHypervisor hypervisor, PartitionOptions options)
     {
@@ -42,6 +43,7 @@ internal sealed unsafe class KvmPartition : IPartition
             // a userspace round trip (api.rst KVM_CREATE_IRQCHIP).
             KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
             MapMemory(options.Memory);
+            MapStealTimeArea(options.Memory, options.ProcessorCount);
             EnableUserspaceMsrs(hypervisor, options.UserspaceMsrRanges);
             for (int i = 0; i < _processors.Length; i++)
             {
@@ -58,6 +60,16 @@ internal sealed unsafe class KvmPartition : IPartition
     }
 
     public GuestMemory Memory { get; }
+
+    /// <summary>
+    /// GPA of the steal-time area (64 bytes per vCPU), or 0 when none could be placed. A page of its own, in its own
+    /// memslot above RAM: the VMM reserves it, never reports it as RAM and never unmaps it while the VM lives
+    /// (architecture.md §4), so KVM can always write it and a guest never allocates it.
+    /// </summary>
+    internal ulong StealTimeGpa { get; private set; }
+
+    /// <summary>Host address of the steal-time area.</summary>
+    internal nint StealTimeArea { get; private set; }
 
     public IReadOnlyList<IVirtualProcessor> Processors => _processors;
 
@@ -100,6 +112,48 @@ internal sealed unsafe class KvmPartition : IPartition
         }
 
         _vm.Dispose();
+        if (StealTimeArea != 0)
+        {
+            // SAFETY: mapped in MapStealTimeArea with this size; the VM (and every vCPU) is closed.
+            _ = Libc.Munmap(StealTimeArea, (nuint)_stealTimeSize);
+            StealTimeArea = 0;
+        }
+    }
+
+    private void MapStealTimeArea(GuestMemory memory, int processors)
+    {
+        // Just below the IOAPIC window (0xFEC00000): unused by our machines, and outside RAM unless RAM reaches
+        // past 4 GiB, in which case the CR4.PGE toggle fallback is used instead.
+        const ulong gpa = 0xFEB0_0000;
+        ulong size = (((ulong)processors * 64) + 0xFFF) & ~0xFFFUL;
+        if (memory.Regions.Any(r => gpa < r.End && r.GuestPhysicalAddress < gpa + size))
+        {
+            return;
+        }
+
+        nint area = Libc.Mmap(0, (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+        if (area == Libc.MAP_FAILED)
+        {
+            return;
+        }
+
+        var r = new kvm_userspace_memory_region
+        {
+            slot = (uint)memory.Regions.Count,
+            guest_phys_addr = gpa,
+            memory_size = size,
+            userspace_addr = (ulong)area,
+        };
+        // SAFETY: r is a local; the area stays mapped until Dispose, after the VM fd is closed.
+        if (Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r) < 0)
+        {
+            _ = Libc.Munmap(area, (nuint)size);
+            return;
+        }
+
+        StealTimeGpa = gpa;
+        StealTimeArea = area;
+        _stealTimeSize = size;
     }
 
     private void MapMemory(GuestMemory memory)

@@ -201,6 +201,21 @@ public sealed class KvmGuestTests
         Assert.Contains("failed check 0: no KVM signature at any CPUID leaf", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EveryVcpuAppliesFlushesThroughTheStealTimeBit()
+    {
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using Machine machine = KvmFixture.CreateMachine(kvm, new SpinGuest(), 4);
+        Assert.All(machine.Processors, p => Assert.True(((KvmVirtualProcessor)p).UsesStealTimeFlush));
+        machine.Start();
+        WaitUntil(() => machine.Vcpus.All(v => v.TlbState.IsInGuest), "vCPUs never entered the guest");
+        Core.TlbFlush.TlbFlushResult result = machine.TlbFlush.Flush(0, [1, 2, 3], [], flushAll: true);
+        Assert.True(result.Complete);
+        Assert.Equal(3, result.Targets);
+        WaitUntil(() => machine.Vcpus.Skip(1).All(v => v.TlbState.Applied >= 1), "a target never applied its flush");
+    }
+
     private static void WaitUntil(Func<bool> condition, string failure)
     {
         long deadline = Environment.TickCount64 + 30_000;

@@ -30,6 +30,13 @@ public interface IVirtualProcessor : IDisposable
     /// </summary>
     void Kick();
 
+    /// <summary>
+    /// On the vCPU's own thread, outside the guest: makes sure the next entry uses no translation for
+    /// <paramref name="ranges"/> (or none at all, with <paramref name="flushAll"/>). Flushing more is allowed
+    /// (TLFS); KVM flushes the whole guest TLB through the steal-time KVM_VCPU_FLUSH_TLB bit.
+    /// </summary>
+    void FlushGuestTlb(ReadOnlySpan<TlbFlush.TlbFlushRange> ranges, bool flushAll);
+
     /// <summary>Reads the general-purpose registers.</summary>
     void GetRegisters(out StandardRegisters registers);
 

@@ -6,6 +6,7 @@ using Vmm.Core.Devices.Serial;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Memory;
 using Vmm.Core.Registers;
+using Vmm.Core.TlbFlush;
 using Vmm.Core.Vcpu;
 
 namespace Vmm.Core.Machine;
@@ -43,6 +44,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         Ports.Insert(new BusRange(StandardPorts.BenchCounter, BenchCounterDevice.WindowSize), BenchCounter);
         Dispatcher = new ExitDispatcher(Ports, Mmio, log) { MsrHandler = options.MsrHandler };
         _vcpus = partition.Processors.Select(vp => new VcpuThread(vp, Dispatcher, this)).ToArray();
+        TlbFlush = new TlbFlushEngine(_vcpus);
     }
 
     /// <summary>Guest RAM.</summary>
@@ -62,6 +64,9 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
 
     /// <summary>The exit handler shared by all vCPUs.</summary>
     public ExitDispatcher Dispatcher { get; }
+
+    /// <summary>The remote TLB-flush engine over this machine's vCPUs.</summary>
+    public TlbFlushEngine TlbFlush { get; }
 
     /// <summary>The vCPU threads.</summary>
     public IReadOnlyList<VcpuThread> Vcpus => _vcpus;

@@ -49,6 +49,9 @@ public sealed class VcpuThread
     /// <summary>The vCPU index.</summary>
     public int Index => _processor.Index;
 
+    /// <summary>This vCPU's side of the TLB-flush protocol: in-guest state and queued flushes.</summary>
+    public TlbFlush.VcpuTlbState TlbState { get; } = new();
+
     /// <summary>Exits serviced so far (every return from Run).</summary>
     public long Exits => Interlocked.Read(ref _exits);
 
@@ -144,7 +147,9 @@ public sealed class VcpuThread
             while (!_owner.StopRequested)
             {
                 long entered = Stopwatch.GetTimestamp();
+                TlbState.EnterGuest(_processor);
                 VcpuRunResult result = _processor.Run(_handler);
+                TlbState.LeaveGuest();
                 Volatile.Write(ref _runTicks, _runTicks + (Stopwatch.GetTimestamp() - entered));
                 long exits = Interlocked.Increment(ref _exits);
                 if (exits == WarmupExits)

@@ -12,6 +12,10 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
     private StandardRegisters _regs;
     private SpecialRegisters _sregs;
     private readonly Dictionary<uint, ulong> _msrs = [];
+    private int _runCount;
+    private int _flushCount;
+    private int _fullFlushCount;
+    private int _flushesSeenAtLastRun;
 
     public int Index { get; init; }
 
@@ -25,8 +29,29 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
 
     public void ReleaseRunThread() => Released = true;
 
+    public int RunCount => Volatile.Read(ref _runCount);
+
+    public int FlushCount => Volatile.Read(ref _flushCount);
+
+    public int FullFlushCount => Volatile.Read(ref _fullFlushCount);
+
+    /// <summary>How many flushes had been applied when the latest Run started (flush-before-entry check).</summary>
+    public int FlushesSeenAtLastRun => Volatile.Read(ref _flushesSeenAtLastRun);
+
+    public void FlushGuestTlb(ReadOnlySpan<Vmm.Core.TlbFlush.TlbFlushRange> ranges, bool flushAll)
+    {
+        if (flushAll)
+        {
+            Interlocked.Increment(ref _fullFlushCount);
+        }
+
+        Interlocked.Increment(ref _flushCount);
+    }
+
     public VcpuRunResult Run(IVcpuExitHandler handler)
     {
+        Volatile.Write(ref _flushesSeenAtLastRun, Volatile.Read(ref _flushCount));
+        Interlocked.Increment(ref _runCount);
         if (_script.TryDequeue(out Func<IVcpuExitHandler, VcpuRunResult>? step))
         {
             return step(handler);

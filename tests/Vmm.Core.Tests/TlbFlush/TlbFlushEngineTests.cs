@@ -1,0 +1,187 @@
+using Vmm.Core.Hypervisor;
+using Vmm.Core.TlbFlush;
+using Vmm.Core.Tests.Vcpu;
+using Vmm.Core.Vcpu;
+
+namespace Vmm.Core.Tests.TlbFlush;
+
+public sealed class TlbFlushEngineTests
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void ATargetOutsideTheGuestIsNotAwaitedButFlushesBeforeItsNextEntry()
+    {
+        using var rig = new Rig(2, start: false);
+        TlbFlushResult result = rig.Engine.Flush(0, [1], [], flushAll: true);
+        Assert.Equal((1, 0, true), (result.Targets, result.Kicked, result.Complete));
+        Assert.Equal(0, rig.Processors[1].FlushCount);      // not applied yet: the vCPU has not entered
+
+        rig.StartAll();
+        WaitUntil(() => rig.Processors[1].RunCount > 0);
+        Assert.Equal(1, rig.Processors[1].FlushesSeenAtLastRun); // applied before its first entry
+    }
+
+    [Fact]
+    public void ATargetInTheGuestIsKickedAwaitedAndFlushedBeforeReentering()
+    {
+        using var rig = new Rig(3);
+        WaitUntil(() => rig.Threads.All(t => t.TlbState.IsInGuest));
+        int runsBefore = rig.Processors[2].RunCount;
+        TlbFlushResult result = rig.Engine.Flush(0, [1, 2], [new TlbFlushRange(0x400, 1)], flushAll: false);
+        Assert.Equal((2, 2, true), (result.Targets, result.Kicked, result.Complete));
+        WaitUntil(() => rig.Processors[2].RunCount > runsBefore);
+        Assert.True(rig.Processors[2].FlushesSeenAtLastRun >= 1);
+        Assert.Equal(0, rig.Processors[2].FullFlushCount);
+        Assert.Equal(0, rig.Processors[0].FlushCount);      // not a target
+    }
+
+    [Fact]
+    public void MoreRangesThanTheQueueHoldsBecomeAFullFlush()
+    {
+        using var rig = new Rig(2, start: false);
+        var ranges = Enumerable.Range(0, VcpuTlbState.QueueCapacity + 1).Select(i => new TlbFlushRange((ulong)i, 1)).ToArray();
+        rig.Engine.Flush(0, [1], ranges, flushAll: false);
+        rig.StartAll();
+        WaitUntil(() => rig.Processors[1].RunCount > 0);
+        Assert.Equal(1, rig.Processors[1].FullFlushCount);
+    }
+
+    [Fact]
+    public void RequestsQueuedWhileOutsideCoalesceIntoOneApplication()
+    {
+        using var rig = new Rig(2, start: false);
+        for (int i = 0; i < 5; i++)
+        {
+            rig.Engine.Flush(0, [1], [new TlbFlushRange((ulong)i, 1)], flushAll: false);
+        }
+
+        rig.StartAll();
+        WaitUntil(() => rig.Processors[1].RunCount > 0);
+        Assert.Equal(1, rig.Processors[1].FlushCount);
+        Assert.Equal(5, rig.Engine.Requests);
+    }
+
+    [Fact]
+    public async Task EveryVcpuFlushingEveryOtherAtOnceNeitherDeadlocksNorLosesAFlush()
+    {
+        const int vcpus = 4;
+        const int rounds = 500;
+        using var rig = new Rig(vcpus);
+        WaitUntil(() => rig.Threads.All(t => t.TlbState.IsInGuest));
+        var requesters = Enumerable.Range(0, vcpus).Select(r => Task.Factory.StartNew(() =>
+        {
+            int[] others = Enumerable.Range(0, vcpus).Where(t => t != r).ToArray();
+            for (int i = 0; i < rounds; i++)
+            {
+                Assert.True(rig.Engine.Flush(r, others, [], flushAll: true).Complete);
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(requesters).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Equal(vcpus * rounds, rig.Engine.Requests);
+        Assert.Equal(vcpus * rounds * (vcpus - 1), rig.Engine.Targets);
+        Assert.Equal(rig.Engine.Targets, rig.Engine.Kicked + rig.Engine.NotWaited);
+        foreach (FakeVirtualProcessor p in rig.Processors)
+        {
+            Assert.True(p.FlushCount > 0);
+        }
+    }
+
+    [Fact]
+    public void TargetIndicesOutsideTheMachineAreIgnored()
+    {
+        using var rig = new Rig(2, start: false);
+        TlbFlushResult result = rig.Engine.Flush(0, [-1, 7, 1], [], flushAll: true);
+        Assert.Equal(1, result.Targets);
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        long deadline = Environment.TickCount64 + (long)s_wait.TotalMilliseconds;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < deadline, "condition not reached");
+            Thread.Sleep(1);
+        }
+    }
+
+    private sealed class Rig : IDisposable, IVcpuThreadOwner
+    {
+        private volatile bool _stop;
+
+        public Rig(int count, bool start = true)
+        {
+            Processors = Enumerable.Range(0, count).Select(i => new FakeVirtualProcessor { Index = i }).ToArray();
+            Threads = Processors.Select(p => new VcpuThread(p, new NullExitHandler(), this)).ToArray();
+            Engine = new TlbFlushEngine(Threads);
+            if (start)
+            {
+                StartAll();
+            }
+        }
+
+        public FakeVirtualProcessor[] Processors { get; }
+
+        public VcpuThread[] Threads { get; }
+
+        public TlbFlushEngine Engine { get; }
+
+        public bool StopRequested => _stop;
+
+        public void StartAll()
+        {
+            foreach (VcpuThread t in Threads)
+            {
+                t.Start();
+            }
+        }
+
+        public void OnVcpuStopped(int processorIndex, VcpuRunResult result)
+        {
+        }
+
+        public void OnVcpuFailed(int processorIndex, Exception exception)
+        {
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            foreach (VcpuThread t in Threads)
+            {
+                t.Kick();
+                t.Join(s_wait);
+            }
+
+            foreach (FakeVirtualProcessor p in Processors)
+            {
+                p.Dispose();
+            }
+        }
+    }
+
+    private sealed class NullExitHandler : IVcpuExitHandler
+    {
+        public void PortRead(int processorIndex, ushort port, Span<byte> data) => data.Clear();
+
+        public void PortWrite(int processorIndex, ushort port, ReadOnlySpan<byte> data)
+        {
+        }
+
+        public void MmioRead(int processorIndex, ulong address, Span<byte> data) => data.Clear();
+
+        public void MmioWrite(int processorIndex, ulong address, ReadOnlySpan<byte> data)
+        {
+        }
+
+        public MsrAccessResult MsrRead(int processorIndex, uint index, out ulong value)
+        {
+            value = 0;
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) => MsrAccessResult.GeneralProtection;
+
+        public void Hypercall(IHypercallIo io) => io.InjectInvalidOpcode();
+    }
+}
