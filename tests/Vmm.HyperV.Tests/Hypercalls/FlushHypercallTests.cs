@@ -207,6 +207,7 @@ public sealed class FlushHypercallTests
         Assert.Equal(c.Done >= 0 ? c.Done : c.Reps, rig.RepsCompleted);
         Assert.Equal(c.Expect, c.IsIpi ? rig.Ipi.Sent : rig.Service.Calls);
         Assert.Empty(c.IsIpi ? rig.Service.Calls : rig.Ipi.Sent);
+        Assert.Equal(form == InputForm.Fast && c.Input.Length > 2, rig.Io.XmmReads > 0);
     }
 
     [Theory]
