@@ -1,0 +1,35 @@
+using Vmm.HyperV.TlbFlush;
+using Vmm.HyperV.Tlfs;
+
+namespace Vmm.HyperV.Hypercalls;
+
+/// <summary>HvCallFlushVirtualAddressListEx (0x0014, rep + variable header): flushes GVA ranges on the VPs of an HV_VP_SET.</summary>
+/// <remarks>
+/// Input: the 32-byte SpaceEx header, the bank QWORDs (variable header), then one GVA range QWORD per rep (hyperv-facts B.1, B.3, B.4). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// </remarks>
+public sealed class FlushVirtualAddressListExHypercall : IHypercall
+{
+    private readonly ITlbFlushService _service;
+    private readonly IVpIndexMap _map;
+    private readonly bool _extendedGvaRanges;
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="service">The flush engine.</param>
+    /// <param name="map">VP index → vCPU index.</param>
+    /// <param name="extendedGvaRanges">True when CPUID 0x40000003.EDX bit 14 is advertised (HV_FLUSH_USE_EXTENDED_RANGE_FORMAT is valid).</param>
+    public FlushVirtualAddressListExHypercall(ITlbFlushService service, IVpIndexMap map, bool extendedGvaRanges = false)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(map);
+        _service = service;
+        _map = map;
+        _extendedGvaRanges = extendedGvaRanges;
+    }
+
+    /// <inheritdoc/>
+    public HypercallLayout Layout { get; } = HypercallLayout.Rep(HvCallCode.HvCallFlushVirtualAddressListEx, headerSize: 32, repInputSize: 8);
+
+    /// <inheritdoc/>
+    public HypercallOutcome Invoke(HypercallRequest request) =>
+        FlushHypercallLogic.FlushList(request, isEx: true, _service, _map, _extendedGvaRanges);
+}

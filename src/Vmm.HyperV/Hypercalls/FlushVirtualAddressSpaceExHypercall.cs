@@ -1,0 +1,35 @@
+using Vmm.HyperV.TlbFlush;
+using Vmm.HyperV.Tlfs;
+
+namespace Vmm.HyperV.Hypercalls;
+
+/// <summary>HvCallFlushVirtualAddressSpaceEx (0x0013, simple + variable header): flushes whole address spaces on the VPs of an HV_VP_SET.</summary>
+/// <remarks>
+/// Input: AddressSpace, Flags, ProcessorSet.Format, ProcessorSet.ValidBanksMask (32 bytes), then one bank QWORD per mask bit as the variable header (hyperv-facts B.1, B.4). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// </remarks>
+public sealed class FlushVirtualAddressSpaceExHypercall : IHypercall
+{
+    private readonly ITlbFlushService _service;
+    private readonly IVpIndexMap _map;
+    private readonly bool _extendedGvaRanges;
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="service">The flush engine.</param>
+    /// <param name="map">VP index → vCPU index.</param>
+    /// <param name="extendedGvaRanges">True when CPUID 0x40000003.EDX bit 14 is advertised (HV_FLUSH_USE_EXTENDED_RANGE_FORMAT is valid).</param>
+    public FlushVirtualAddressSpaceExHypercall(ITlbFlushService service, IVpIndexMap map, bool extendedGvaRanges = false)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(map);
+        _service = service;
+        _map = map;
+        _extendedGvaRanges = extendedGvaRanges;
+    }
+
+    /// <inheritdoc/>
+    public HypercallLayout Layout { get; } = HypercallLayout.Simple(HvCallCode.HvCallFlushVirtualAddressSpaceEx, inputSize: 32);
+
+    /// <inheritdoc/>
+    public HypercallOutcome Invoke(HypercallRequest request) =>
+        FlushHypercallLogic.FlushSpace(request, isEx: true, _service, _map, _extendedGvaRanges);
+}
