@@ -13,5 +13,8 @@ internal static partial class Interop
 
         /// <summary>The WHP instruction emulator (WinHvEmulation.h).</summary>
         internal const string WinHvEmulation = "WinHvEmulation.dll";
+
+        /// <summary>Win32 memory management (VirtualAlloc/VirtualFree) for guest RAM.</summary>
+        internal const string Kernel32 = "kernel32.dll";
     }
 }
