@@ -1,5 +1,6 @@
 using Vmm.Core.Hypervisor;
 using Vmm.Kvm;
+using Vmm.Whp;
 
 namespace Vmm.Host;
 
@@ -42,13 +43,13 @@ public static class BackendSelector
         return KvmHypervisor.Open();
     }
 
-    private static IHypervisor OpenWhp()
+    private static WhpHypervisor OpenWhp()
     {
         if (!OperatingSystem.IsWindows())
         {
             throw new HypervisorUnavailableException("the whp backend needs Windows with the Windows Hypervisor Platform feature enabled");
         }
 
-        throw new HypervisorUnavailableException("the whp backend is not part of this build yet (its bindings are; the backend lands with the WHP issue)");
+        return WhpHypervisor.Open();
     }
 }

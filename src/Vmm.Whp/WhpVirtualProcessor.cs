@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Memory;
 using Vmm.Core.Registers;
+using Vmm.Core.TlbFlush;
 using static Vmm.Whp.Interop.WinHvPlatform;
 
 namespace Vmm.Whp;
@@ -118,6 +119,32 @@ internal sealed unsafe class WhpVirtualProcessor : IVirtualProcessor
         Span<WHV_REGISTER_VALUE> values = stackalloc WHV_REGISTER_VALUE[WhpRegisterConversion.SpecialRegisterCount];
         WhpRegisterConversion.ToValues(registers, values);
         _registers.SetRegisters(WhpRegisterConversion.SpecialRegisterNames, values);
+    }
+
+    public void FlushGuestTlb(ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
+    {
+        // hyperv-facts F.12: WHP has no TLB-flush call. Clearing and restoring CR4.PGE through the register
+        // interface is how an architectural MOV to CR4 flushes every translation, global ones included (SDM Vol. 3
+        // §4.10.4.1); whether WHvSetVirtualProcessorRegisters gives a register write that effect is not documented
+        // and must be confirmed on Windows (README, "Backend status"). Without PGE, toggling CR0.WP is used.
+        Span<WHV_REGISTER_NAME> name = stackalloc WHV_REGISTER_NAME[1];
+        Span<WHV_REGISTER_VALUE> value = stackalloc WHV_REGISTER_VALUE[1];
+        name[0] = WHV_REGISTER_NAME.WHvX64RegisterCr4;
+        _registers.GetRegisters(name, value);
+        ulong cr4 = value[0].Reg64;
+        ulong bit = X86Constants.Cr4Pge;
+        if ((cr4 & bit) == 0)
+        {
+            name[0] = WHV_REGISTER_NAME.WHvX64RegisterCr0;
+            _registers.GetRegisters(name, value);
+            bit = X86Constants.Cr0WriteProtect;
+        }
+
+        ulong original = value[0].Reg64;
+        value[0] = new WHV_REGISTER_VALUE { Reg64 = original ^ bit };
+        _registers.SetRegisters(name, value);
+        value[0] = new WHV_REGISTER_VALUE { Reg64 = original };
+        _registers.SetRegisters(name, value);
     }
 
     public void GetMsrs(Span<MsrEntry> entries)
