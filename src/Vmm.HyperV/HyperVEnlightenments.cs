@@ -1,6 +1,7 @@
 using Vmm.Core.Machine;
 using Vmm.HyperV.Cpuid;
 using Vmm.HyperV.Hypercalls;
+using Vmm.HyperV.TlbFlush;
 using Vmm.HyperV.Msrs;
 
 namespace Vmm.HyperV;
@@ -40,6 +41,8 @@ public sealed class HyperVEnlightenments
         var msrs = new SyntheticMsrs(profile, machine.Memory, processors, machine.Partition.HypercallPageCode, new MachineHyperVPlatform(machine));
         var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer);
         hypercalls.Register(new NotifyLongSpinWaitHypercall());
+        var flushes = new MachineTlbFlushService(machine);
+        FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, VpIndexMap.Identity(processors));
         machine.Dispatcher.MsrHandler = msrs;
         machine.Dispatcher.HypercallHandler = hypercalls;
         return new HyperVEnlightenments(profile, msrs, hypercalls);
