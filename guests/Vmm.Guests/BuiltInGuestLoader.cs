@@ -11,11 +11,13 @@ public sealed class BuiltInGuestLoader : IGuestLoader
     private readonly IBuiltInGuest _guest;
     private readonly IReadOnlyDictionary<string, string> _arguments;
     private readonly HyperVFeatureProfile _hyperV;
+    private readonly IReadOnlyList<int>? _vpIndices;
 
     /// <summary>Creates the loader for <paramref name="guest"/> with its `--guest-arg` values.</summary>
-    public BuiltInGuestLoader(IBuiltInGuest guest, IReadOnlyDictionary<string, string>? arguments = null, HyperVFeatureProfile? hyperV = null)
+    public BuiltInGuestLoader(IBuiltInGuest guest, IReadOnlyDictionary<string, string>? arguments = null, HyperVFeatureProfile? hyperV = null, IReadOnlyList<int>? vpIndices = null)
     {
         _guest = guest;
+        _vpIndices = vpIndices;
         _hyperV = hyperV ?? HyperVFeatureProfile.None;
         _arguments = arguments ?? new Dictionary<string, string>();
         foreach (string name in _arguments.Keys)
@@ -36,7 +38,7 @@ public sealed class BuiltInGuestLoader : IGuestLoader
     {
         ArgumentNullException.ThrowIfNull(memory);
         var env = LongModeEnvironment.Build(memory, processorCount);
-        GuestImage image = _guest.Build(new GuestBuildContext(processorCount, env.MemorySize, _arguments, _hyperV));
+        GuestImage image = _guest.Build(new GuestBuildContext(processorCount, env.MemorySize, _arguments, _hyperV, _vpIndices));
         ulong dataEnd = GuestCodeBuilder.DataBase + 0x1_0000;
         if (dataEnd > env.ImageLimit)
         {

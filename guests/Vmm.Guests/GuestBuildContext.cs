@@ -9,13 +9,17 @@ public sealed class GuestBuildContext
     private readonly IReadOnlyDictionary<string, string> _arguments;
 
     /// <summary>Creates the context.</summary>
-    public GuestBuildContext(int processorCount, ulong memorySize, IReadOnlyDictionary<string, string>? arguments = null, HyperVFeatureProfile? hyperV = null)
+    public GuestBuildContext(int processorCount, ulong memorySize, IReadOnlyDictionary<string, string>? arguments = null, HyperVFeatureProfile? hyperV = null, IReadOnlyList<int>? vpIndices = null)
     {
+        VpIndices = vpIndices ?? Enumerable.Range(0, processorCount).ToArray();
         ProcessorCount = processorCount;
         MemorySize = memorySize;
         _arguments = arguments ?? new Dictionary<string, string>();
         HyperV = hyperV ?? HyperVFeatureProfile.None;
     }
+
+    /// <summary>The VP index of each vCPU (`--vp-index`; identity by default).</summary>
+    public IReadOnlyList<int> VpIndices { get; }
 
     /// <summary>The Hyper-V enlightenments the VM advertises (`--hv`); probes check against it.</summary>
     public HyperVFeatureProfile HyperV { get; }

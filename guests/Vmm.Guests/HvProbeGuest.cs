@@ -31,6 +31,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
     private const int ArmedForUserHypercall = 1;
     private const int ArmedForCompatHypercall = 3;
     private const ulong Notes = GuestCodeBuilder.DataBase + 0xA00;          // 8 bytes per vCPU
+    private const ulong VpIndexTable = GuestCodeBuilder.DataBase + 0x1200;  // 8 bytes per vCPU
     private const uint FailedBase = 0x1_0000;
 
     /// <inheritdoc />
@@ -45,7 +46,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
     /// <summary>The check names in id order, as the guest prints them.</summary>
     public static IReadOnlyList<string> CheckNames(HyperVFeatureProfile profile, int processorCount)
     {
-        var probe = new Probe(profile, processorCount);
+        var probe = new Probe(profile, processorCount, Enumerable.Range(0, processorCount).ToArray());
         probe.Emit();
         return probe.Names;
     }
@@ -54,7 +55,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
     public GuestImage Build(GuestBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var probe = new Probe(context.HyperV, context.ProcessorCount);
+        var probe = new Probe(context.HyperV, context.ProcessorCount, context.VpIndices);
         return probe.Emit();
     }
 
@@ -66,6 +67,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
     {
         private readonly HyperVFeatureProfile _profile;
         private readonly int _processors;
+        private readonly IReadOnlyList<int> _vpIndices;
         private readonly GuestCodeBuilder _g = new();
         private readonly List<string> _names = [];
         private Label _fail;
@@ -73,10 +75,11 @@ public sealed class HvProbeGuest : IBuiltInGuest
         private Label _afterUserMode;
         private Label _afterCompat;
 
-        public Probe(HyperVFeatureProfile profile, int processors)
+        public Probe(HyperVFeatureProfile profile, int processors, IReadOnlyList<int> vpIndices)
         {
             _profile = profile;
             _processors = processors;
+            _vpIndices = vpIndices;
             _fail = _g.Asm.CreateLabel("fail");
             _afterHypercall = _g.Asm.CreateLabel("after_hc");
             _afterUserMode = _g.Asm.CreateLabel("after_user");
@@ -96,6 +99,19 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.mov(r13, rdi);                                // vCPU index
             A.mov(rax, UserStacks);
             A.mov(__qword_ptr[rax + rdi * 8], r8);          // keep the user stack: hypercalls clobber R8
+
+            // The expected VP index of every vCPU (`--vp-index`), written by vCPU 0 before anyone reads it: each
+            // vCPU writes its own entry from an immediate table compare chain instead (no shared-write race).
+            for (int i = 0; i < _vpIndices.Count; i++)
+            {
+                Label next = A.CreateLabel();
+                A.cmp(r13d, i);
+                A.jne(next);
+                A.mov(rax, VpIndexTable);
+                A.mov(__qword_ptr[rax + (i * 8)], _vpIndices[i]);
+                A.Label(ref next);
+                A.nop();
+            }
 
             EmitCpuidChecks();
             if (_profile.IsEnabled)
@@ -196,9 +212,10 @@ public sealed class HvProbeGuest : IBuiltInGuest
                 return;
             }
 
-            Check("HV_X64_MSR_VP_INDEX equals the vCPU index");
+            Check("HV_X64_MSR_VP_INDEX is this vCPU's VP index");
             ReadMsrIntoRax(HvMsr.VpIndex);
-            A.cmp(rax, r13);
+            A.mov(rcx, VpIndexTable);
+            A.cmp(rax, __qword_ptr[rcx + r13 * 8]);
             A.jne(_fail);
 
             Check("HV_X64_MSR_VP_INDEX is read-only (#GP on write)");

@@ -20,6 +20,49 @@ public sealed record VmConfiguration
     /// <summary>Where to write one JSON line per hypercall, or null for no trace.</summary>
     public Stream? HypercallTrace { get; init; }
 
+    /// <summary>VP index of each vCPU (`--vp-index`), or null for VP index = vCPU index.</summary>
+    public IReadOnlyList<int>? VpIndices { get; init; }
+
+    /// <summary>`--unsafe-skip-flush`: acknowledge flush hypercalls without flushing.</summary>
+    public bool UnsafeSkipFlush { get; init; }
+
+    /// <summary>Parses `--vp-index 0,1,65,...`: one distinct index from 0 to 4095 per vCPU.</summary>
+    public static int[]? ParseVpIndices(string? text, int cpus, HyperVFeatureProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var indices = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out indices[i]) || indices[i] > 4095)
+            {
+                throw new UsageException($"--vp-index: '{parts[i]}' is not a VP index from 0 to 4095");
+            }
+        }
+
+        if (indices.Length != cpus)
+        {
+            throw new UsageException($"--vp-index lists {indices.Length} VP indices for {cpus} vCPUs: give one per vCPU");
+        }
+
+        if (indices.Distinct().Count() != indices.Length)
+        {
+            throw new UsageException("--vp-index: every vCPU needs its own VP index");
+        }
+
+        if (indices.Max() >= 64 && (profile.Has(HyperVFeature.TlbFlush) || profile.Has(HyperVFeature.Ipi)) && !profile.Has(HyperVFeature.TlbFlushEx))
+        {
+            throw new UsageException("--vp-index: VP indices of 64 and above need the Ex hypercalls (add '+tlbflush-ex' to --hv)");
+        }
+
+        return indices;
+    }
+
     /// <summary>Parses `--hv`, reporting mistakes as usage errors and checking the profile fits the vCPU count.</summary>
     public static HyperVFeatureProfile ParseHyperV(string? spec, int cpus)
     {

@@ -60,7 +60,7 @@ public static class VmFactory
             machine.DisposeWith(tracer);
         }
 
-        HyperVEnlightenments enlightenments = HyperVEnlightenments.Attach(machine, config.HyperV, tracer);
+        HyperVEnlightenments enlightenments = HyperVEnlightenments.Attach(machine, config.HyperV, tracer, config.VpIndices, config.UnsafeSkipFlush);
         log.Debug("Hyper-V enlightenments: {Profile}", enlightenments.Profile);
     }
 }

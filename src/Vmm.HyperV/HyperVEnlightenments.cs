@@ -33,16 +33,22 @@ public sealed class HyperVEnlightenments
     /// <param name="machine">The machine, not yet started.</param>
     /// <param name="profile">What the guest is offered (the same profile built its CPUID leaves).</param>
     /// <param name="tracer">Receives one record per hypercall, or null for none (no timestamps are taken then).</param>
-    public static HyperVEnlightenments Attach(Machine machine, HyperVFeatureProfile profile, IHypercallTracer? tracer = null)
+    /// <param name="vpIndices">VP index of each vCPU, or null for VP index = vCPU index.</param>
+    /// <param name="unsafeSkipFlush">Acknowledge flush hypercalls without flushing (a debugging switch: guests see stale translations).</param>
+    public static HyperVEnlightenments Attach(Machine machine, HyperVFeatureProfile profile, IHypercallTracer? tracer = null, IReadOnlyList<int>? vpIndices = null, bool unsafeSkipFlush = false)
     {
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(profile);
         int processors = machine.Processors.Count;
-        var msrs = new SyntheticMsrs(profile, machine.Memory, processors, machine.Partition.HypercallPageCode, new MachineHyperVPlatform(machine));
+        IVpIndexMap map = vpIndices is null ? VpIndexMap.Identity(processors) : VpIndexMap.FromVpIndices([.. vpIndices]);
+        var msrs = new SyntheticMsrs(profile, machine.Memory, processors, machine.Partition.HypercallPageCode, new MachineHyperVPlatform(machine))
+        {
+            VpIndexMap = map,
+        };
         var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer);
         hypercalls.Register(new NotifyLongSpinWaitHypercall());
-        var flushes = new MachineTlbFlushService(machine);
-        FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, VpIndexMap.Identity(processors));
+        var flushes = new MachineTlbFlushService(machine) { UnsafeSkipFlush = unsafeSkipFlush };
+        FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, map);
         machine.Dispatcher.MsrHandler = msrs;
         machine.Dispatcher.HypercallHandler = hypercalls;
         return new HyperVEnlightenments(profile, msrs, hypercalls);

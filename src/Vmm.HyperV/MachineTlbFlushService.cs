@@ -22,6 +22,12 @@ public sealed class MachineTlbFlushService : ITlbFlushService, ISyntheticIpiSend
         _machine = machine;
     }
 
+    /// <summary>
+    /// `--unsafe-skip-flush`: acknowledge every flush without doing it. Only for showing that the coherence test
+    /// detects a missing flush; guests then use stale translations.
+    /// </summary>
+    public bool UnsafeSkipFlush { get; init; }
+
     /// <inheritdoc />
     public HvStatus FlushVirtualAddressSpace(int requesterVcpu, in TargetSet targets, ulong addressSpace, HvFlushFlags flags) =>
         Flush(requesterVcpu, targets, [], flushAll: true);
@@ -48,6 +54,11 @@ public sealed class MachineTlbFlushService : ITlbFlushService, ISyntheticIpiSend
 
     private HvStatus Flush(int requester, in TargetSet targets, ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
     {
+        if (UnsafeSkipFlush)
+        {
+            return HvStatus.Success;
+        }
+
         int vcpus = _machine.Vcpus.Count;
         Span<int> indices = vcpus <= 1024 ? stackalloc int[vcpus] : new int[vcpus];
         int n = 0;

@@ -49,6 +49,15 @@ internal static class RunCommand
             Description = "Write one JSON line per hypercall to FILE",
             HelpName = "FILE",
         };
+        var vpIndex = new Option<string?>("--vp-index")
+        {
+            Description = "VP index of each vCPU, e.g. 0,1,65,130 (Hyper-V VP_INDEX and VP sets; default: VP index = vCPU index)",
+            HelpName = "LIST",
+        };
+        var unsafeSkipFlush = new Option<bool>("--unsafe-skip-flush")
+        {
+            Description = "DEBUGGING ONLY: acknowledge TLB-flush hypercalls without flushing (guests will see stale translations)",
+        };
         var timeout = new Option<double>("--timeout")
         {
             Description = "Stop the VM after this many seconds (0 = no limit)",
@@ -76,6 +85,8 @@ internal static class RunCommand
         command.Add(kernel);
         command.Add(hv);
         command.Add(trace);
+        command.Add(vpIndex);
+        command.Add(unsafeSkipFlush);
         command.Add(timeout);
         command.SetAction(result =>
         {
@@ -88,6 +99,8 @@ internal static class RunCommand
             int cpus = common.GetCpus(result);
             ulong memory = common.GetMemory(result);
             HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(result.GetValue(hv), cpus);
+            int[]? vpIndices = VmConfiguration.ParseVpIndices(result.GetValue(vpIndex), cpus, profile);
+            bool skipFlush = result.GetValue(unsafeSkipFlush);
             Dictionary<string, string> arguments = GuestArguments.Parse(result.GetValue(guestArgs));
             string? kernelPath = result.GetValue(kernel);
             IGuestLoader loader;
@@ -110,7 +123,7 @@ internal static class RunCommand
                     throw new UsageException($"unknown guest '{guestName}' (built-in guests: {string.Join(", ", BuiltInGuests.All.Select(g => g.Name))})");
                 }
 
-                loader = new BuiltInGuestLoader(builtIn, arguments, profile);
+                loader = new BuiltInGuestLoader(builtIn, arguments, profile, vpIndices);
                 what = $"guest '{builtIn.Name}'";
             }
 
@@ -121,7 +134,16 @@ internal static class RunCommand
             using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(common.Backend) ?? "auto");
             using Stream output = serialFile is null ? Console.OpenStandardOutput() : OpenOutputFile(serialFile, "--serial");
             using Stream? traceStream = traceFile is null ? null : OpenOutputFile(traceFile, "--trace-hypercalls");
-            var config = new VmConfiguration { Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream };
+            var config = new VmConfiguration
+            {
+                Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
+                VpIndices = vpIndices, UnsafeSkipFlush = skipFlush,
+            };
+            if (skipFlush)
+            {
+                Console.Error.WriteLine("vmm: WARNING: --unsafe-skip-flush: TLB-flush hypercalls are acknowledged without flushing; the guest will use stale translations");
+            }
+
             var stopwatch = Stopwatch.StartNew();
             MachineExit exit;
             string? guestFault;

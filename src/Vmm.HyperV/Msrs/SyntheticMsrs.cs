@@ -185,6 +185,13 @@ public sealed class SyntheticMsrs : IMsrHandler
 
     /// <inheritdoc />
     /// <remarks>The backend only routes 0x40000000-0x400000FF here; any other index faults.</remarks>
+    /// <summary>
+    /// The VP index each vCPU reports in HV_X64_MSR_VP_INDEX (`--vp-index`); null means VP index = vCPU index. Set
+    /// before the VM starts.
+    /// </summary>
+    public TlbFlush.IVpIndexMap? VpIndexMap { get; set; }
+
+    /// <inheritdoc />
     public MsrAccessResult Read(int processorIndex, uint index, out ulong value)
     {
         CheckProcessor(processorIndex);
@@ -197,7 +204,7 @@ public sealed class SyntheticMsrs : IMsrHandler
                 value = _partition.Hypercall;
                 return MsrAccessResult.Ok;
             case HvMsr.VpIndex when _vpIndex:
-                value = (ulong)processorIndex;
+                value = (ulong)(VpIndexMap?.GetVpIndex(processorIndex) ?? processorIndex);
                 return MsrAccessResult.Ok;
             case HvMsr.Reset when _reset:
                 value = 0;
