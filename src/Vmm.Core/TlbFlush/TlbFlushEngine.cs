@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vmm.Core.Diagnostics;
 using Vmm.Core.Vcpu;
 
 namespace Vmm.Core.TlbFlush;
@@ -31,6 +32,26 @@ public sealed class TlbFlushEngine
         ArgumentNullException.ThrowIfNull(vcpus);
         _vcpus = [.. vcpus];
     }
+
+    /// <summary>Request latency, from the call to completion.</summary>
+    public LatencyHistogram LatencyHistogram { get; } = new();
+
+    /// <summary>Time spent waiting for kicked targets (requests that kicked at least one).</summary>
+    public LatencyHistogram WaitHistogram { get; } = new();
+
+    /// <summary>A one-line summary for people, or null when no flush was requested.</summary>
+    public string? Summarize()
+    {
+        if (Requests == 0)
+        {
+            return null;
+        }
+
+        return $"TLB flush: {Requests} requests, {Targets} targets ({Kicked} kicked and awaited, {NotWaited} outside the guest, none deferred: no deferral strategy yet), "
+            + $"latency p50 {Format(LatencyHistogram.Percentile(50))}, p99 {Format(LatencyHistogram.Percentile(99))}, max {Format(LatencyHistogram.Max)}";
+    }
+
+    private static string Format(TimeSpan t) => t.TotalMilliseconds >= 1 ? $"{t.TotalMilliseconds:0.0} ms" : $"{t.TotalMicroseconds:0.0} µs";
 
     /// <summary>Flush requests served.</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -85,6 +106,7 @@ public sealed class TlbFlushEngine
             }
         }
 
+        long waitStart = Stopwatch.GetTimestamp();
         bool complete = true;
         for (int t = 0; t < sequences.Length; t++)
         {
@@ -95,10 +117,23 @@ public sealed class TlbFlushEngine
             }
         }
 
+        long end = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _targets, count);
         Interlocked.Add(ref _kicked, kicked);
         Interlocked.Add(ref _notWaited, count - kicked);
-        return new TlbFlushResult(count, kicked, Stopwatch.GetElapsedTime(start), complete);
+        LatencyHistogram.RecordStopwatchTicks(end - start);
+        TlbFlushMetrics.Requests.Add(1);
+        TlbFlushMetrics.Targets.Add(count);
+        TlbFlushMetrics.Kicked.Add(kicked);
+        TlbFlushMetrics.NotWaited.Add(count - kicked);
+        TlbFlushMetrics.Latency.Record(Stopwatch.GetElapsedTime(start, end).TotalMicroseconds);
+        if (kicked > 0)
+        {
+            WaitHistogram.RecordStopwatchTicks(end - waitStart);
+            TlbFlushMetrics.WaitLatency.Record(Stopwatch.GetElapsedTime(waitStart, end).TotalMicroseconds);
+        }
+
+        return new TlbFlushResult(count, kicked, Stopwatch.GetElapsedTime(start, end), complete);
     }
 }

@@ -147,6 +147,7 @@ internal static class RunCommand
             var stopwatch = Stopwatch.StartNew();
             MachineExit exit;
             string? guestFault;
+            string? flushSummary;
             using (Machine machine = VmFactory.Create(hypervisor, config, loader, log))
             {
                 ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -167,12 +168,18 @@ internal static class RunCommand
 
                 machine.Dispose();
                 guestFault = machine.GuestFaultReport;
+                flushSummary = machine.TlbFlush.Summarize();
             }
 
             output.Flush();
             if (guestFault is not null)
             {
                 Console.Error.WriteLine($"vmm: {guestFault.Replace(Environment.NewLine, Environment.NewLine + "vmm: ", StringComparison.Ordinal)}");
+            }
+
+            if (flushSummary is not null)
+            {
+                Console.Error.WriteLine($"vmm: {flushSummary}");
             }
 
             Console.Error.WriteLine(

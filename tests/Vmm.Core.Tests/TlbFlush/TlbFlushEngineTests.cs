@@ -81,6 +81,8 @@ public sealed class TlbFlushEngineTests
         Assert.Equal(vcpus * rounds, rig.Engine.Requests);
         Assert.Equal(vcpus * rounds * (vcpus - 1), rig.Engine.Targets);
         Assert.Equal(rig.Engine.Targets, rig.Engine.Kicked + rig.Engine.NotWaited);
+        Assert.Equal(vcpus * rounds, rig.Engine.LatencyHistogram.Count);
+        Assert.StartsWith($"TLB flush: {vcpus * rounds} requests", rig.Engine.Summarize(), StringComparison.Ordinal);
         foreach (FakeVirtualProcessor p in rig.Processors)
         {
             Assert.True(p.FlushCount > 0);
