@@ -23,6 +23,9 @@ public sealed record VmConfiguration
     /// <summary>VP index of each vCPU (`--vp-index`), or null for VP index = vCPU index.</summary>
     public IReadOnlyList<int>? VpIndices { get; init; }
 
+    /// <summary>`--whp-flush hypervisor`: the platform's hypervisor serves the flush hypercalls (a baseline).</summary>
+    public bool PlatformTlbFlush { get; init; }
+
     /// <summary>`--unsafe-skip-flush`: acknowledge flush hypercalls without flushing.</summary>
     public bool UnsafeSkipFlush { get; init; }
 

@@ -36,6 +36,7 @@ public static class VmFactory
             },
             UserspaceMsrRanges = [SyntheticMsrRange],
             EnableHypercalls = profile.Has(HyperVFeature.Hypercall),
+            PlatformTlbFlush = config.PlatformTlbFlush,
         };
         Machine machine = Machine.Create(hypervisor, options, loader, log);
         try

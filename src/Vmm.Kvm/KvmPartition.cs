@@ -28,6 +28,11 @@ internal sealed unsafe class KvmPartition : IPartition
             throw new ArgumentOutOfRangeException(nameof(options), $"KVM here supports 1 to {hypervisor.Capabilities.MaxProcessorCount} vCPUs, not {options.ProcessorCount}.");
         }
 
+        if (options.PlatformTlbFlush)
+        {
+            throw new HypervisorUnavailableException("KVM on this host has no in-kernel Hyper-V to serve the flush hypercalls: the hypervisor flush mode needs the whp backend");
+        }
+
         Memory = options.Memory;
         int fd = KvmFileDescriptor.Check(Libc.Ioctl(hypervisor.Fd, KvmIoctl.KVM_CREATE_VM, 0), "KVM_CREATE_VM");
         _vm = new KvmFileDescriptor(fd);

@@ -167,10 +167,26 @@ internal sealed unsafe class WhpPartition : IPartition
         }
 
         // The VMM implements the Hyper-V enlightenments itself: ask the hypervisor for none of its own
-        // (hyperv-facts.md F.5: the default is undocumented, so set it). Older builds lack the property.
+        // (hyperv-facts.md F.5: the default is undocumented, so set it). Older builds lack the property. In the
+        // offload mode (`--whp-flush hypervisor`) the hypervisor serves the flush hypercalls itself, which needs its
+        // own hypercall page and VP index too (hyperv-facts.md F.5, F.12 option 1); they then never exit to us.
         property = default;
         property.SyntheticProcessorFeaturesBanks = new WHV_SYNTHETIC_PROCESSOR_FEATURES_BANKS { BanksCount = 1 };
-        TrySetProperty(WHV_PARTITION_PROPERTY_CODE.WHvPartitionPropertyCodeSyntheticProcessorFeaturesBanks, &property, (uint)sizeof(WHV_SYNTHETIC_PROCESSOR_FEATURES_BANKS));
+        if (options.PlatformTlbFlush)
+        {
+            ref WHV_SYNTHETIC_PROCESSOR_FEATURES bank0 = ref property.SyntheticProcessorFeaturesBanks.Bank0;
+            bank0.HypervisorPresent = true;
+            bank0.Hv1 = true;
+            bank0.AccessHypercallRegs = true;
+            bank0.AccessVpIndex = true;
+            bank0.TbFlushHypercalls = true;
+            bank0.ExtendedProcessorMasks = true;
+            SetProperty(WHV_PARTITION_PROPERTY_CODE.WHvPartitionPropertyCodeSyntheticProcessorFeaturesBanks, property, sizeof(WHV_SYNTHETIC_PROCESSOR_FEATURES_BANKS));
+        }
+        else
+        {
+            TrySetProperty(WHV_PARTITION_PROPERTY_CODE.WHvPartitionPropertyCodeSyntheticProcessorFeaturesBanks, &property, (uint)sizeof(WHV_SYNTHETIC_PROCESSOR_FEATURES_BANKS));
+        }
 
         SetCpuid(options.Cpuid);
     }

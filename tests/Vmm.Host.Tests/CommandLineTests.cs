@@ -27,6 +27,9 @@ public sealed class CommandLineTests
     [InlineData("run", "--hv", "linux,+warp")]
     [InlineData("run", "--hv", "linux,-vpindex")]
     [InlineData("run", "--kernel", "/no/such/kernel.elf")]
+    [InlineData("run", "--whp-flush", "sometimes")]
+    [InlineData("run", "--vp-index", "0,0")]
+    [InlineData("run", "--vp-index", "9999")]
     public void BadInputGetsOneLineAndExitCodeTwo(params string[] args)
     {
         var error = new StringWriter();
@@ -45,6 +48,15 @@ public sealed class CommandLineTests
         var error = new StringWriter();
         Assert.Equal(ExitCodes.UsageError, VmmCommandLine.Run(["run", "--backend", "whp"], error));
         Assert.Contains("needs Windows", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HypervisorFlushModeOnKvmIsAClearUsageError()
+    {
+        SkipUnlessKvm();
+        var error = new StringWriter();
+        Assert.Equal(ExitCodes.UsageError, VmmCommandLine.Run(["run", "--backend", "kvm", "--whp-flush", "hypervisor"], error));
+        Assert.Contains("needs the whp backend", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,4 +28,12 @@ public sealed record PartitionOptions
     /// the reserved hypercall port (<see cref="Devices.StandardPorts.Hypercall"/>) hypercalls (architecture.md §3); without it that port is ordinary.
     /// </summary>
     public bool EnableHypercalls { get; init; }
+
+    /// <summary>
+    /// Let the platform's own hypervisor serve the remote-flush hypercalls instead of the VMM (WHP: the
+    /// TbFlushHypercalls and ExtendedProcessorMasks synthetic features, with its own hypercall page and VP index),
+    /// as a baseline to compare the userspace flush against. Backends that cannot throw
+    /// <see cref="HypervisorUnavailableException"/>.
+    /// </summary>
+    public bool PlatformTlbFlush { get; init; }
 }

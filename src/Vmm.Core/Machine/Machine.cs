@@ -119,6 +119,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
                 Cpuid = cpuid,
                 UserspaceMsrRanges = options.UserspaceMsrRanges,
                 EnableHypercalls = options.EnableHypercalls,
+                PlatformTlbFlush = options.PlatformTlbFlush,
             });
             IGuestBootPlan plan = loader.Load(memory, options.ProcessorCount);
             foreach (IVirtualProcessor vp in partition.Processors)

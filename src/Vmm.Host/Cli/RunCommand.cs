@@ -58,6 +58,12 @@ internal static class RunCommand
         {
             Description = "DEBUGGING ONLY: acknowledge TLB-flush hypercalls without flushing (guests will see stale translations)",
         };
+        var whpFlush = new Option<string>("--whp-flush")
+        {
+            Description = "Who serves the TLB-flush hypercalls: vmm (this VMM, in userspace) or hypervisor (WHP's own, as a baseline; whp backend only)",
+            DefaultValueFactory = _ => "vmm",
+            HelpName = "vmm|hypervisor",
+        };
         var timeout = new Option<double>("--timeout")
         {
             Description = "Stop the VM after this many seconds (0 = no limit)",
@@ -87,6 +93,7 @@ internal static class RunCommand
         command.Add(trace);
         command.Add(vpIndex);
         command.Add(unsafeSkipFlush);
+        command.Add(whpFlush);
         command.Add(timeout);
         command.SetAction(result =>
         {
@@ -101,6 +108,12 @@ internal static class RunCommand
             HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(result.GetValue(hv), cpus);
             int[]? vpIndices = VmConfiguration.ParseVpIndices(result.GetValue(vpIndex), cpus, profile);
             bool skipFlush = result.GetValue(unsafeSkipFlush);
+            bool platformFlush = (result.GetValue(whpFlush) ?? "vmm").ToLowerInvariant() switch
+            {
+                "vmm" => false,
+                "hypervisor" => true,
+                string other => throw new UsageException($"--whp-flush must be vmm or hypervisor, not '{other}'"),
+            };
             Dictionary<string, string> arguments = GuestArguments.Parse(result.GetValue(guestArgs));
             string? kernelPath = result.GetValue(kernel);
             IGuestLoader loader;
@@ -137,7 +150,7 @@ internal static class RunCommand
             var config = new VmConfiguration
             {
                 Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
-                VpIndices = vpIndices, UnsafeSkipFlush = skipFlush,
+                VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush,
             };
             if (skipFlush)
             {
