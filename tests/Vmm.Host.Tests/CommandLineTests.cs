@@ -28,6 +28,8 @@ public sealed class CommandLineTests
     [InlineData("run", "--hv", "linux,-vpindex")]
     [InlineData("run", "--kernel", "/no/such/kernel.elf")]
     [InlineData("run", "--whp-flush", "sometimes")]
+    [InlineData("bench", "flush", "--cpus", "1")]
+    [InlineData("bench", "flush", "--cpus", "two")]
     [InlineData("run", "--vp-index", "0,0")]
     [InlineData("run", "--vp-index", "9999")]
     public void BadInputGetsOneLineAndExitCodeTwo(params string[] args)
