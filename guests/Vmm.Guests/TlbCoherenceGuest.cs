@@ -83,6 +83,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     {
         ["rounds"] = $"flush rounds (default {DefaultRounds})",
         ["seed"] = "random seed for target subsets (default 1)",
+        ["omit"] = "negative control: leave this worker vCPU out of every processor mask and VP set while still remapping its page (expect stale reads on it alone; default none)",
     };
 
     /// <summary>The variant names in the order the guest cycles through them for <paramref name="context"/>.</summary>
@@ -98,6 +99,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
         ArgumentNullException.ThrowIfNull(context);
         long rounds = context.GetInt64("rounds", DefaultRounds, 1, int.MaxValue);
         long seed = context.GetInt64("seed", 1, 0, long.MaxValue);
+        long omit = context.GetInt64("omit", 0, 1, MaxProcessors - 1);
         if (!context.HyperV.Has(HyperVFeature.Hypercall) || !context.HyperV.Has(HyperVFeature.TlbFlush))
         {
             throw new ArgumentException("guest 'tlbcoherence' needs the flush hypercalls (--hv linux or windows, or a profile with 'tlbflush').");
@@ -115,7 +117,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
         }
 
         List<Variant> variants = Variants(context.HyperV, context.VpIndices);
-        return new Emitter(context, rounds, seed == 0 ? 0x9E37_79B9_7F4A_7C15UL : (ulong)seed, variants).Emit();
+        return new Emitter(context, rounds, seed == 0 ? 0x9E37_79B9_7F4A_7C15UL : (ulong)seed, omit, variants).Emit();
     }
 
     private static List<Variant> Variants(HyperVFeatureProfile profile, IReadOnlyList<int> vpIndices)
@@ -157,10 +159,12 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
         private readonly GuestCodeBuilder _g = new();
         private readonly int _n;
         private readonly ulong _allWorkers;
+        private readonly ulong _named;
         private Label _vpTable;
 
-        public Emitter(GuestBuildContext context, long rounds, ulong seed, List<Variant> variants)
+        public Emitter(GuestBuildContext context, long rounds, ulong seed, long omit, List<Variant> variants)
         {
+            _named = omit == 0 ? ~0UL : ~(1UL << (int)omit);
             _context = context;
             _rounds = rounds;
             _seed = seed;
@@ -594,7 +598,8 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
                 // ProcessorMask: bit VpIndex(t) for each target (ignored with ALL_PROCESSORS, but filled anyway).
                 Label loop = A.CreateLabel();
                 Label done = A.CreateLabel();
-                A.mov(rbx, r15);
+                A.mov(rbx, _named);
+                A.and(rbx, r15);
                 A.xor(esi, esi);
                 A.Label(ref loop);
                 A.test(rbx, rbx);
@@ -629,7 +634,8 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             Label collected = A.CreateLabel();
             Label compact = A.CreateLabel();
             Label compacted = A.CreateLabel();
-            A.mov(rbx, r15);
+            A.mov(rbx, _named);
+            A.and(rbx, r15);
             A.xor(esi, esi);                            // ValidBanksMask
             A.mov(r11, Sender);
             A.Label(ref collect);
