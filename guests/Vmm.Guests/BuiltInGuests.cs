@@ -7,7 +7,11 @@ public static class BuiltInGuests
     public const string DefaultName = "hello";
 
     /// <summary>All built-in guests.</summary>
-    public static IReadOnlyList<IBuiltInGuest> All { get; } = [new HelloGuest(), new SmpGuest(), new ExitsGuest(), new SpinGuest(), new HvProbeGuest(), new HypercallsGuest(), new HypercallFuzzGuest(), new FlushBenchGuest()];
+    public static IReadOnlyList<IBuiltInGuest> All { get; } =
+    [
+        new HelloGuest(), new SmpGuest(), new ExitsGuest(), new SpinGuest(), new HvProbeGuest(), new HypercallsGuest(),
+        new HypercallFuzzGuest(), new TlbCoherenceGuest(), new FlushBenchGuest(),
+    ];
 
     /// <summary>Finds a guest by name (case-insensitive).</summary>
     public static bool TryGet(string name, out IBuiltInGuest guest)
