@@ -23,6 +23,17 @@ public sealed record VmConfiguration
     /// <summary>VP index of each vCPU (`--vp-index`), or null for VP index = vCPU index.</summary>
     public IReadOnlyList<int>? VpIndices { get; init; }
 
+    /// <summary>`--flush-strategy`: how remote TLB flushes take effect.</summary>
+    public Vmm.Core.TlbFlush.TlbFlushStrategy FlushStrategy { get; init; }
+
+    /// <summary>Parses `--flush-strategy kick|memslot`.</summary>
+    public static Vmm.Core.TlbFlush.TlbFlushStrategy ParseFlushStrategy(string? text) => (text ?? "kick").ToLowerInvariant() switch
+    {
+        "kick" => Vmm.Core.TlbFlush.TlbFlushStrategy.KickAndWait,
+        "memslot" => Vmm.Core.TlbFlush.TlbFlushStrategy.PlatformWide,
+        string other => throw new UsageException($"--flush-strategy must be kick or memslot, not '{other}'"),
+    };
+
     /// <summary>`--whp-flush hypervisor`: the platform's hypervisor serves the flush hypercalls (a baseline).</summary>
     public bool PlatformTlbFlush { get; init; }
 

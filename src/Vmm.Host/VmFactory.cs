@@ -37,6 +37,7 @@ public static class VmFactory
             UserspaceMsrRanges = [SyntheticMsrRange],
             EnableHypercalls = profile.Has(HyperVFeature.Hypercall),
             PlatformTlbFlush = config.PlatformTlbFlush,
+            FlushStrategy = config.FlushStrategy,
         };
         Machine machine = Machine.Create(hypervisor, options, loader, log);
         try

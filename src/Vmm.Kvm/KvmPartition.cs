@@ -18,8 +18,13 @@ internal sealed unsafe class KvmPartition : IPartition
 
     private readonly KvmFileDescriptor _vm;
     private readonly KvmVirtualProcessor[] _processors;
+    private const ulong ScratchGpa = 0xFEA0_0000;
+
+    private readonly Lock _scratchLock = new();
     private bool _disposed;
     private ulong _stealTimeSize;
+    private nint _scratchArea;
+    private uint _scratchSlot;
 
     public KvmPartition(KvmHypervisor hypervisor, PartitionOptions options)
     {
@@ -49,6 +54,7 @@ internal sealed unsafe class KvmPartition : IPartition
             KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
             MapMemory(options.Memory);
             MapStealTimeArea(options.Memory, options.ProcessorCount);
+            MapScratchSlot(options.Memory);
             EnableUserspaceMsrs(hypervisor, options.UserspaceMsrRanges);
             for (int i = 0; i < _processors.Length; i++)
             {
@@ -117,6 +123,13 @@ internal sealed unsafe class KvmPartition : IPartition
         }
 
         _vm.Dispose();
+        if (_scratchArea != 0)
+        {
+            // SAFETY: mapped in MapScratchSlot; the VM is closed.
+            _ = Libc.Munmap(_scratchArea, 0x1000);
+            _scratchArea = 0;
+        }
+
         if (StealTimeArea != 0)
         {
             // SAFETY: mapped in MapStealTimeArea with this size; the VM (and every vCPU) is closed.
@@ -159,6 +172,57 @@ internal sealed unsafe class KvmPartition : IPartition
         StealTimeGpa = gpa;
         StealTimeArea = area;
         _stealTimeSize = size;
+    }
+
+    /// <inheritdoc />
+    public bool TryFlushAllGuestTlbs()
+    {
+        if (_scratchArea == 0)
+        {
+            return false;
+        }
+
+        // Delete and re-add the scratch slot: on this shadow-paging KVM, removing any memslot zaps every shadow page
+        // (kvm_mmu_zap_all_fast) and flushes all vCPUs with KVM's own request, which waits only for vCPUs in guest
+        // mode (host-kvm.md Q4 (f)). The slot is never mapped by the guest, so nothing ever faults on it.
+        lock (_scratchLock)
+        {
+            var r = new kvm_userspace_memory_region { slot = _scratchSlot, guest_phys_addr = ScratchGpa, memory_size = 0, userspace_addr = (ulong)_scratchArea };
+            // SAFETY: r is a local; the area stays mapped until Dispose.
+            if (Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r) < 0)
+            {
+                return false;
+            }
+
+            r.memory_size = 0x1000;
+            return Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r) == 0;
+        }
+    }
+
+    private void MapScratchSlot(GuestMemory memory)
+    {
+        if (memory.Regions.Any(r => ScratchGpa < r.End && r.GuestPhysicalAddress < ScratchGpa + 0x1000))
+        {
+            return;
+        }
+
+        nint area = Libc.Mmap(0, 0x1000, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+        if (area == Libc.MAP_FAILED)
+        {
+            return;
+        }
+
+        uint slot = (uint)memory.Regions.Count + 1;
+        var r = new kvm_userspace_memory_region { slot = slot, guest_phys_addr = ScratchGpa, memory_size = 0x1000, userspace_addr = (ulong)area };
+        // SAFETY: r is a local; the area stays mapped until Dispose.
+        if (Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r) < 0)
+        {
+            _ = Libc.Munmap(area, 0x1000);
+            return;
+        }
+
+        _scratchArea = area;
+        _scratchSlot = slot;
     }
 
     private void MapMemory(GuestMemory memory)

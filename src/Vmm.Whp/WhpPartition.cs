@@ -70,6 +70,10 @@ internal sealed unsafe class WhpPartition : IPartition
     /// Records the line level. WHP emulates only the local APIC, not an IOAPIC or PIC, so a line has no
     /// route until a userspace IOAPIC exists (see the backend README); nothing is delivered yet.
     /// </summary>
+    /// <inheritdoc />
+    /// <remarks>WHP offers no partition-wide flush (hyperv-facts.md F.12): kick and wait is the only strategy.</remarks>
+    public bool TryFlushAllGuestTlbs() => false;
+
     public void SetIrqLine(uint irq, bool level)
     {
         if (irq < _irqLevels.Length)

@@ -29,6 +29,8 @@ public sealed class CommandLineTests
     [InlineData("run", "--kernel", "/no/such/kernel.elf")]
     [InlineData("run", "--whp-flush", "sometimes")]
     [InlineData("bench", "flush", "--cpus", "1")]
+    [InlineData("run", "--flush-strategy", "fast")]
+    [InlineData("bench", "flush", "--flush-strategy", "kick,psychic")]
     [InlineData("bench", "flush", "--cpus", "two")]
     [InlineData("run", "--vp-index", "0,0")]
     [InlineData("run", "--vp-index", "9999")]

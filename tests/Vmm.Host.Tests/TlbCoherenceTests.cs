@@ -90,7 +90,18 @@ public sealed partial class TlbCoherenceTests
     [GeneratedRegex(" stale reads in ([0-9]+) samples")]
     private static partial Regex SamplesPattern();
 
-    private (MachineExit Exit, string Serial) Run(int cpus, string hv, long rounds, int[]? vpIndices = null, bool skipFlush = false, Dictionary<string, string>? arguments = null)
+    [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void NoStaleReadWithTheMemslotFlushStrategy(int cpus)
+    {
+        (MachineExit exit, string serial) = Run(cpus, "windows", rounds: 2_000, strategy: Vmm.Core.TlbFlush.TlbFlushStrategy.PlatformWide);
+        Assert.True(exit.Passed, $"{exit}\n{serial}");
+        Assert.Contains($"tlbcoherence: 2000 rounds on {cpus} vCPUs", serial, StringComparison.Ordinal);
+        Assert.Contains(", 0 stale reads in ", serial, StringComparison.Ordinal);
+    }
+
+    private (MachineExit Exit, string Serial) Run(int cpus, string hv, long rounds, int[]? vpIndices = null, bool skipFlush = false, Dictionary<string, string>? arguments = null, Vmm.Core.TlbFlush.TlbFlushStrategy strategy = Vmm.Core.TlbFlush.TlbFlushStrategy.KickAndWait)
     {
         string reason = "needs Linux with /dev/kvm";
         bool available = OperatingSystem.IsLinux() && KvmHypervisor.IsAvailable(out reason);
@@ -113,6 +124,7 @@ public sealed partial class TlbCoherenceTests
             Serial = serial,
             VpIndices = vpIndices,
             UnsafeSkipFlush = skipFlush,
+            FlushStrategy = strategy,
         };
         var watch = Stopwatch.StartNew();
         MachineExit exit;

@@ -24,6 +24,13 @@ public interface IPartition : IDisposable
     /// <summary>The frequency the local APIC timer counts at, in Hz (the Hyper-V APIC_FREQUENCY MSR reports it).</summary>
     ulong ApicTimerFrequencyHz { get; }
 
+    /// <summary>
+    /// Flushes every vCPU's guest TLB synchronously, letting the platform wait only for vCPUs that are running in the
+    /// guest (KVM: deleting and re-adding a scratch memslot zaps every shadow page and sends KVM's own remote flush,
+    /// which does not wait for descheduled vCPUs). False when the platform offers no such flush.
+    /// </summary>
+    bool TryFlushAllGuestTlbs();
+
     /// <summary>Sets the level of an interrupt line of the platform's interrupt controller (ISA IRQ or GSI).</summary>
     void SetIrqLine(uint irq, bool level);
 

@@ -44,7 +44,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         Ports.Insert(new BusRange(StandardPorts.BenchCounter, BenchCounterDevice.WindowSize), BenchCounter);
         Dispatcher = new ExitDispatcher(Ports, Mmio, log) { MsrHandler = options.MsrHandler };
         _vcpus = partition.Processors.Select(vp => new VcpuThread(vp, Dispatcher, this)).ToArray();
-        TlbFlush = new TlbFlushEngine(_vcpus);
+        TlbFlush = new TlbFlushEngine(_vcpus, options.FlushStrategy, partition.TryFlushAllGuestTlbs);
     }
 
     /// <summary>Guest RAM.</summary>
@@ -128,6 +128,11 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
                 VcpuBootState state = plan.GetBootState(vp.Index, defaults);
                 vp.SetSpecialRegisters(state.Special);
                 vp.SetRegisters(state.Registers);
+            }
+
+            if (options.FlushStrategy == TlbFlushStrategy.PlatformWide && !partition.TryFlushAllGuestTlbs())
+            {
+                throw new HypervisorUnavailableException($"the memslot flush strategy is not available on the {hypervisor.Name} backend here");
             }
 
             return new Machine(log, memory, partition, options);

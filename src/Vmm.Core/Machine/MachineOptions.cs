@@ -24,6 +24,9 @@ public sealed record MachineOptions
     /// <summary>Deliver hypercalls to the exit dispatcher (see <see cref="PartitionOptions.EnableHypercalls"/>).</summary>
     public bool EnableHypercalls { get; init; }
 
+    /// <summary>How remote TLB flushes take effect (`--flush-strategy`).</summary>
+    public TlbFlush.TlbFlushStrategy FlushStrategy { get; init; }
+
     /// <summary>See <see cref="PartitionOptions.PlatformTlbFlush"/>.</summary>
     public bool PlatformTlbFlush { get; init; }
 

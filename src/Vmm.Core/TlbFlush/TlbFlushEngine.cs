@@ -25,19 +25,61 @@ public sealed class TlbFlushEngine
     private long _targets;
     private long _kicked;
     private long _notWaited;
+    private long _platformFlushed;
+    private readonly Func<bool>? _platformFlush;
 
     /// <summary>Creates the engine over the machine's vCPU threads.</summary>
-    public TlbFlushEngine(IReadOnlyList<VcpuThread> vcpus)
+    /// <param name="vcpus">The vCPU threads.</param>
+    /// <param name="strategy">How flushes take effect.</param>
+    /// <param name="platformFlush">The platform-wide flush, for <see cref="TlbFlushStrategy.PlatformWide"/>.</param>
+    public TlbFlushEngine(IReadOnlyList<VcpuThread> vcpus, TlbFlushStrategy strategy = TlbFlushStrategy.KickAndWait, Func<bool>? platformFlush = null)
     {
         ArgumentNullException.ThrowIfNull(vcpus);
+        if (strategy == TlbFlushStrategy.PlatformWide && platformFlush is null)
+        {
+            throw new ArgumentException("The platform-wide flush strategy needs the platform's flush.", nameof(platformFlush));
+        }
+
         _vcpus = [.. vcpus];
+        Strategy = strategy;
+        _platformFlush = platformFlush;
     }
+
+    /// <summary>How flushes take effect.</summary>
+    public TlbFlushStrategy Strategy { get; }
+
+    /// <summary>Targets covered by a platform-wide flush instead of being kicked and awaited.</summary>
+    public long PlatformFlushed => Interlocked.Read(ref _platformFlushed);
 
     /// <summary>Request latency, from the call to completion.</summary>
     public LatencyHistogram LatencyHistogram { get; } = new();
 
     /// <summary>Time spent waiting for kicked targets (requests that kicked at least one).</summary>
     public LatencyHistogram WaitHistogram { get; } = new();
+
+    private TlbFlushResult FlushPlatformWide(ReadOnlySpan<int> targets, long start)
+    {
+        int count = 0;
+        foreach (int t in targets)
+        {
+            if ((uint)t < (uint)_vcpus.Length)
+            {
+                count++;
+            }
+        }
+
+        // Synchronous: when the platform returns, every vCPU's TLB is flushed or will be before it next enters.
+        bool complete = _platformFlush!();
+        long end = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _requests);
+        Interlocked.Add(ref _targets, count);
+        Interlocked.Add(ref _platformFlushed, count);
+        LatencyHistogram.RecordStopwatchTicks(end - start);
+        TlbFlushMetrics.Requests.Add(1);
+        TlbFlushMetrics.Targets.Add(count);
+        TlbFlushMetrics.Latency.Record(Stopwatch.GetElapsedTime(start, end).TotalMicroseconds);
+        return new TlbFlushResult(count, 0, Stopwatch.GetElapsedTime(start, end), complete);
+    }
 
     /// <summary>A one-line summary for people, or null when no flush was requested.</summary>
     public string? Summarize()
@@ -47,7 +89,10 @@ public sealed class TlbFlushEngine
             return null;
         }
 
-        return $"TLB flush: {Requests} requests, {Targets} targets ({Kicked} kicked and awaited, {NotWaited} outside the guest, none deferred: no deferral strategy yet), "
+        string how = Strategy == TlbFlushStrategy.PlatformWide
+            ? $"{PlatformFlushed} covered by a platform-wide flush, none kicked"
+            : $"{Kicked} kicked and awaited, {NotWaited} outside the guest";
+        return $"TLB flush ({(Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick")}): {Requests} requests, {Targets} targets ({how}), "
             + $"latency p50 {Format(LatencyHistogram.Percentile(50))}, p99 {Format(LatencyHistogram.Percentile(99))}, max {Format(LatencyHistogram.Max)}";
     }
 
@@ -77,6 +122,11 @@ public sealed class TlbFlushEngine
     public TlbFlushResult Flush(int requester, ReadOnlySpan<int> targets, ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
     {
         long start = Stopwatch.GetTimestamp();
+        if (Strategy == TlbFlushStrategy.PlatformWide)
+        {
+            return FlushPlatformWide(targets, start);
+        }
+
         int count = 0;
         foreach (int t in targets)
         {

@@ -64,6 +64,12 @@ internal static class RunCommand
             DefaultValueFactory = _ => "vmm",
             HelpName = "vmm|hypervisor",
         };
+        var flushStrategy = new Option<string>("--flush-strategy")
+        {
+            Description = "How remote TLB flushes take effect: kick (kick the targets in the guest and wait for them) or memslot (one KVM-wide flush by deleting and re-adding a scratch memslot; waits only for vCPUs running in the guest)",
+            DefaultValueFactory = _ => "kick",
+            HelpName = "kick|memslot",
+        };
         var timeout = new Option<double>("--timeout")
         {
             Description = "Stop the VM after this many seconds (0 = no limit)",
@@ -94,6 +100,7 @@ internal static class RunCommand
         command.Add(vpIndex);
         command.Add(unsafeSkipFlush);
         command.Add(whpFlush);
+        command.Add(flushStrategy);
         command.Add(timeout);
         command.SetAction(result =>
         {
@@ -108,6 +115,7 @@ internal static class RunCommand
             HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(result.GetValue(hv), cpus);
             int[]? vpIndices = VmConfiguration.ParseVpIndices(result.GetValue(vpIndex), cpus, profile);
             bool skipFlush = result.GetValue(unsafeSkipFlush);
+            Vmm.Core.TlbFlush.TlbFlushStrategy strategy = VmConfiguration.ParseFlushStrategy(result.GetValue(flushStrategy));
             bool platformFlush = (result.GetValue(whpFlush) ?? "vmm").ToLowerInvariant() switch
             {
                 "vmm" => false,
@@ -150,7 +158,7 @@ internal static class RunCommand
             var config = new VmConfiguration
             {
                 Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
-                VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush,
+                VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush, FlushStrategy = strategy,
             };
             if (skipFlush)
             {

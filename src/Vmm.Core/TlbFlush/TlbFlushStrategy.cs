@@ -1,0 +1,17 @@
+namespace Vmm.Core.TlbFlush;
+
+/// <summary>How the engine makes a remote flush take effect (`--flush-strategy`).</summary>
+public enum TlbFlushStrategy
+{
+    /// <summary>
+    /// Queue the flush for every target, kick the targets that are in the guest and wait until each has left it
+    /// (architecture.md §4). Works everywhere; under overcommit it waits for descheduled targets to get a CPU.
+    /// </summary>
+    KickAndWait,
+
+    /// <summary>
+    /// One partition-wide flush by the platform (KVM: delete and re-add a scratch memslot), which waits only for
+    /// vCPUs running in the guest. Flushes every vCPU, not only the targets (over-flushing is allowed).
+    /// </summary>
+    PlatformWide,
+}
