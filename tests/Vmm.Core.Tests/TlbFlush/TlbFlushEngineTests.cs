@@ -82,7 +82,7 @@ public sealed class TlbFlushEngineTests
         Assert.Equal(vcpus * rounds * (vcpus - 1), rig.Engine.Targets);
         Assert.Equal(rig.Engine.Targets, rig.Engine.Kicked + rig.Engine.NotWaited);
         Assert.Equal(vcpus * rounds, rig.Engine.LatencyHistogram.Count);
-        Assert.StartsWith($"TLB flush: {vcpus * rounds} requests", rig.Engine.Summarize(), StringComparison.Ordinal);
+        Assert.StartsWith($"TLB flush (kick): {vcpus * rounds} requests", rig.Engine.Summarize(), StringComparison.Ordinal);
         foreach (FakeVirtualProcessor p in rig.Processors)
         {
             Assert.True(p.FlushCount > 0);
