@@ -19,6 +19,7 @@ namespace Vmm.Kvm;
 internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 {
     private const uint MsrKvmStealTime = 0x4B56_4D03;
+    private const byte KvmVcpuPreempted = 1 << 0;
     private const byte KvmVcpuFlushTlb = 1 << 1;
 
     private static readonly int s_processId = Libc.GetPid();
@@ -333,6 +334,39 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_SET_SREGS, &sregs), "KVM_SET_SREGS");
         _syncRegsValid = false;
+    }
+
+    public bool TryDeferFlushWhileDescheduled()
+    {
+        if (_stealTimePreempted == null)
+        {
+            return false;
+        }
+
+        // Linux's kvm_flush_tlb_multi (arch/x86/kernel/kvm.c) does the same from inside a guest: KVM writes
+        // KVM_VCPU_PREEMPTED at vcpu_put only at an instruction boundary, and record_steal_time exchanges the byte
+        // at the next vcpu_load and flushes if KVM_VCPU_FLUSH_TLB was added meanwhile. A CAS (not a read and a
+        // store) so that the flag cannot be added after that exchange went by (flush-deferral.md Q4, rule 1).
+        // This PVM host never sets PREEMPTED (flush-deferral.md Q1), so here the CAS is never tried.
+        // SAFETY: the steal-time area stays mapped for the partition's lifetime (rule 3); one byte of this vCPU's
+        // 64-byte record, accessed atomically.
+        ref byte flag = ref *_stealTimePreempted;
+        byte seen = Volatile.Read(ref flag);
+        return (seen & KvmVcpuPreempted) != 0
+            && Interlocked.CompareExchange(ref flag, (byte)(seen | KvmVcpuFlushTlb), seen) == seen;
+    }
+
+    /// <summary>Test hook: the steal-time <c>preempted</c> byte as KVM last left it (0 without steal time).</summary>
+    internal byte StealTimePreemptedByte => _stealTimePreempted == null ? (byte)0 : Volatile.Read(ref *_stealTimePreempted);
+
+    /// <summary>Test hook: writes the steal-time <c>preempted</c> byte as KVM would at a vcpu_put.</summary>
+    internal void SetStealTimePreemptedByte(byte value)
+    {
+        if (_stealTimePreempted != null)
+        {
+            // SAFETY: as above; tests call this only while the vCPU is outside KVM_RUN.
+            Volatile.Write(ref *_stealTimePreempted, value);
+        }
     }
 
     /// <summary>True when flushes go through the steal-time bit rather than the CR4.PGE toggle.</summary>

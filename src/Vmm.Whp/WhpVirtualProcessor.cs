@@ -121,6 +121,9 @@ internal sealed unsafe class WhpVirtualProcessor : IVirtualProcessor
         _registers.SetRegisters(WhpRegisterConversion.SpecialRegisterNames, values);
     }
 
+    /// <remarks>WHP does not say whether a virtual processor is descheduled: every running target is kicked.</remarks>
+    public bool TryDeferFlushWhileDescheduled() => false;
+
     public void FlushGuestTlb(ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
     {
         // hyperv-facts F.12: WHP has no TLB-flush call. Clearing and restoring CR4.PGE through the register

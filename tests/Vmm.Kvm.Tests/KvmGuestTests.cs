@@ -216,6 +216,31 @@ public sealed class KvmGuestTests
         WaitUntil(() => machine.Vcpus.Skip(1).All(v => v.TlbState.Applied >= 1), "a target never applied its flush");
     }
 
+    [Fact]
+    public void AFlushDeferredByCasOnAPreemptedVcpuIsConsumedByKvmWhenItRunsAgain()
+    {
+        // The deferral path of the flush engine on real KVM. This host never marks a vCPU preempted
+        // (flush-deferral.md Q1), so the test writes KVM_VCPU_PREEMPTED itself, as KVM does at a vcpu_put, while
+        // the vCPU has not run yet; the CAS must then add KVM_VCPU_FLUSH_TLB, and KVM's record_steal_time at the
+        // vCPU's next entry must consume both bits (it flushes the guest TLB when FLUSH_TLB is set).
+        KvmFixture.SkipUnlessKvm();
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using Machine machine = KvmFixture.CreateMachine(kvm, new SpinGuest(), 2);
+        var target = (KvmVirtualProcessor)machine.Processors[1];
+        Assert.True(target.UsesStealTimeFlush);
+        Assert.False(target.TryDeferFlushWhileDescheduled());       // not reported preempted: the caller must kick
+        Assert.Equal(0, target.StealTimePreemptedByte);
+
+        target.SetStealTimePreemptedByte(1);                          // KVM_VCPU_PREEMPTED
+        Assert.True(target.TryDeferFlushWhileDescheduled());
+        Assert.Equal(1 | 2, target.StealTimePreemptedByte);          // PREEMPTED | FLUSH_TLB
+        Assert.False(machine.Vcpus[1].TlbState.HasPending);          // nothing queued: only KVM can clear the byte
+
+        machine.Start();
+        WaitUntil(() => machine.Vcpus.All(v => v.TlbState.IsInGuest), "vCPUs never entered the guest");
+        WaitUntil(() => target.StealTimePreemptedByte == 0, "KVM never consumed the deferred flush");
+    }
+
     private static void WaitUntil(Func<bool> condition, string failure)
     {
         long deadline = Environment.TickCount64 + 30_000;

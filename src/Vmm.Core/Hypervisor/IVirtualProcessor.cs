@@ -37,6 +37,18 @@ public interface IVirtualProcessor : IDisposable
     /// </summary>
     void FlushGuestTlb(ReadOnlySpan<TlbFlush.TlbFlushRange> ranges, bool flushAll);
 
+    /// <summary>
+    /// Any thread: if the host reports this vCPU as descheduled inside the guest (KVM: KVM_VCPU_PREEMPTED in its
+    /// steal-time area), hands it a full TLB flush that the platform applies before the vCPU runs another guest
+    /// instruction, and returns true: the requester need not kick it or wait. Returns false when the vCPU is not
+    /// reported descheduled or the platform has no such facility (WHP); the caller then kicks and waits.
+    /// </summary>
+    /// <remarks>
+    /// Must be an atomic compare-and-swap on the platform's flag (reference/flush-deferral.md Q4, rule 1): a plain
+    /// read-then-store could land after the vCPU was scheduled back in and lose the flush.
+    /// </remarks>
+    bool TryDeferFlushWhileDescheduled();
+
     /// <summary>Reads the general-purpose registers.</summary>
     void GetRegisters(out StandardRegisters registers);
 

@@ -19,12 +19,14 @@ namespace Vmm.Core.TlbFlush;
 public sealed class TlbFlushEngine
 {
     private static readonly TimeSpan s_targetTimeout = TimeSpan.FromSeconds(30);
+    private const long DeferredMark = -1;
 
     private readonly VcpuThread[] _vcpus;
     private long _requests;
     private long _targets;
     private long _kicked;
     private long _notWaited;
+    private long _deferred;
     private long _platformFlushed;
     private readonly Func<bool>? _platformFlush;
 
@@ -35,6 +37,11 @@ public sealed class TlbFlushEngine
     public TlbFlushEngine(IReadOnlyList<VcpuThread> vcpus, TlbFlushStrategy strategy = TlbFlushStrategy.KickAndWait, Func<bool>? platformFlush = null)
     {
         ArgumentNullException.ThrowIfNull(vcpus);
+        if (strategy == TlbFlushStrategy.Auto)
+        {
+            throw new ArgumentException("Resolve the auto strategy with TlbFlushStrategySelector first.", nameof(strategy));
+        }
+
         if (strategy == TlbFlushStrategy.PlatformWide && platformFlush is null)
         {
             throw new ArgumentException("The platform-wide flush strategy needs the platform's flush.", nameof(platformFlush));
@@ -47,6 +54,13 @@ public sealed class TlbFlushEngine
 
     /// <summary>How flushes take effect.</summary>
     public TlbFlushStrategy Strategy { get; }
+
+    /// <summary>Why <see cref="TlbFlushStrategy.Auto"/> chose <see cref="Strategy"/>, or null when it was named.</summary>
+    public string? AutoReason { get; init; }
+
+    /// <summary>The strategy's command-line name, with the auto probe's reason when it chose it.</summary>
+    public string StrategyDescription => (Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick")
+        + (AutoReason is null ? string.Empty : $", chosen by auto: {AutoReason}");
 
     /// <summary>Targets covered by a platform-wide flush instead of being kicked and awaited.</summary>
     public long PlatformFlushed => Interlocked.Read(ref _platformFlushed);
@@ -91,8 +105,8 @@ public sealed class TlbFlushEngine
 
         string how = Strategy == TlbFlushStrategy.PlatformWide
             ? $"{PlatformFlushed} covered by a platform-wide flush, none kicked"
-            : $"{Kicked} kicked and awaited, {NotWaited} outside the guest";
-        return $"TLB flush ({(Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick")}): {Requests} requests, {Targets} targets ({how}), "
+            : $"{Kicked} kicked and awaited, {Deferred} deferred while descheduled, {NotWaited} outside the guest";
+        return $"TLB flush ({StrategyDescription}): {Requests} requests, {Targets} targets ({how}), "
             + $"latency p50 {Format(LatencyHistogram.Percentile(50))}, p99 {Format(LatencyHistogram.Percentile(99))}, max {Format(LatencyHistogram.Max)}";
     }
 
@@ -109,6 +123,12 @@ public sealed class TlbFlushEngine
 
     /// <summary>Targets that were outside the guest and were not waited for.</summary>
     public long NotWaited => Interlocked.Read(ref _notWaited);
+
+    /// <summary>Targets the host reported descheduled in the guest, handed to the platform instead of awaited.</summary>
+    public long Deferred => Interlocked.Read(ref _deferred);
+
+    /// <summary>Targets the requester did not wait for: outside the guest, deferred, or covered by a platform-wide flush.</summary>
+    public long NotAwaited => NotWaited + Deferred + PlatformFlushed;
 
     /// <summary>
     /// Flushes <paramref name="ranges"/> (or everything, with <paramref name="flushAll"/>) on every vCPU in
@@ -140,8 +160,10 @@ public sealed class TlbFlushEngine
         // Full barrier between publishing the requests and reading the targets' states (see VcpuTlbState).
         Interlocked.MemoryBarrier();
 
+        // sequences[t]: 0 = not handled yet, > 0 = kick to await, DeferredMark = handed to the platform.
         Span<long> sequences = _vcpus.Length <= 512 ? stackalloc long[_vcpus.Length] : new long[_vcpus.Length];
         int kicked = 0;
+        int deferred = 0;
         foreach (int t in targets)
         {
             if ((uint)t >= (uint)_vcpus.Length || t == requester || sequences[t] != 0)
@@ -149,18 +171,31 @@ public sealed class TlbFlushEngine
                 continue;
             }
 
-            if (_vcpus[t].TlbState.IsInGuest)
+            if (!_vcpus[t].TlbState.IsInGuest)
             {
-                sequences[t] = _vcpus[t].Kick();
-                kicked++;
+                continue;
             }
+
+            // A target the host has descheduled inside the guest gets the flush from the platform when it is
+            // scheduled back in (KVM: PREEMPTED|FLUSH_TLB by CAS); waiting for it to get a CPU is what dominates
+            // under overcommit (flush-deferral.md Q3). Its queued flush is still applied at its next entry from
+            // userspace (flush-deferral.md Q4 rule 2: re-post after KVM_RUN), which over-flushes harmlessly.
+            if (_vcpus[t].TryDeferFlushWhileDescheduled())
+            {
+                sequences[t] = DeferredMark;
+                deferred++;
+                continue;
+            }
+
+            sequences[t] = _vcpus[t].Kick();
+            kicked++;
         }
 
         long waitStart = Stopwatch.GetTimestamp();
         bool complete = true;
         for (int t = 0; t < sequences.Length; t++)
         {
-            if (sequences[t] != 0 && !_vcpus[t].WaitForKickAcknowledged(sequences[t], s_targetTimeout))
+            if (sequences[t] > 0 && !_vcpus[t].WaitForKickAcknowledged(sequences[t], s_targetTimeout))
             {
                 // Only a vCPU thread that died or a host stalled for 30 s gets here; it is reported, never hidden.
                 complete = false;
@@ -171,12 +206,14 @@ public sealed class TlbFlushEngine
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _targets, count);
         Interlocked.Add(ref _kicked, kicked);
-        Interlocked.Add(ref _notWaited, count - kicked);
+        Interlocked.Add(ref _deferred, deferred);
+        Interlocked.Add(ref _notWaited, count - kicked - deferred);
         LatencyHistogram.RecordStopwatchTicks(end - start);
         TlbFlushMetrics.Requests.Add(1);
         TlbFlushMetrics.Targets.Add(count);
         TlbFlushMetrics.Kicked.Add(kicked);
-        TlbFlushMetrics.NotWaited.Add(count - kicked);
+        TlbFlushMetrics.Deferred.Add(deferred);
+        TlbFlushMetrics.NotWaited.Add(count - kicked - deferred);
         TlbFlushMetrics.Latency.Record(Stopwatch.GetElapsedTime(start, end).TotalMicroseconds);
         if (kicked > 0)
         {
@@ -184,6 +221,6 @@ public sealed class TlbFlushEngine
             TlbFlushMetrics.WaitLatency.Record(Stopwatch.GetElapsedTime(waitStart, end).TotalMicroseconds);
         }
 
-        return new TlbFlushResult(count, kicked, Stopwatch.GetElapsedTime(start, end), complete);
+        return new TlbFlushResult(count, kicked, Stopwatch.GetElapsedTime(start, end), complete, deferred);
     }
 }

@@ -20,6 +20,8 @@ public static class TlbFlushMetrics
 
     internal static readonly Counter<long> Kicked = s_meter.CreateCounter<long>("vmm.tlbflush.kicked", description: "Targets in the guest, kicked and awaited");
 
+    internal static readonly Counter<long> Deferred = s_meter.CreateCounter<long>("vmm.tlbflush.deferred", description: "Targets reported descheduled in the guest, flushed by the platform when they run again, not awaited");
+
     internal static readonly Counter<long> NotWaited = s_meter.CreateCounter<long>("vmm.tlbflush.not_waited", description: "Targets outside the guest, flushed at their next entry without waiting");
 
     internal static readonly Histogram<double> Latency = s_meter.CreateHistogram<double>("vmm.tlbflush.latency", unit: "us", description: "From the request to completion");

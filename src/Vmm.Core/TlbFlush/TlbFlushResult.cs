@@ -5,4 +5,5 @@ namespace Vmm.Core.TlbFlush;
 /// <param name="Kicked">Targets that were in the guest and were kicked and awaited.</param>
 /// <param name="Elapsed">Time from the request to completion.</param>
 /// <param name="Complete">False only if a target did not acknowledge within the time limit (a dead vCPU thread).</param>
-public readonly record struct TlbFlushResult(int Targets, int Kicked, TimeSpan Elapsed, bool Complete);
+/// <param name="Deferred">Targets reported descheduled in the guest, handed to the platform and not awaited.</param>
+public readonly record struct TlbFlushResult(int Targets, int Kicked, TimeSpan Elapsed, bool Complete, int Deferred = 0);

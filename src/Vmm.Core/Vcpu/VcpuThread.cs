@@ -88,6 +88,12 @@ public sealed class VcpuThread
     /// <summary>Waits for the thread to end.</summary>
     public bool Join(TimeSpan timeout) => Volatile.Read(ref _started) == 0 || _thread.Join(timeout);
 
+    /// <summary>
+    /// Any thread: hands a full flush to the platform if it reports this vCPU descheduled in the guest (see
+    /// <see cref="IVirtualProcessor.TryDeferFlushWhileDescheduled"/>); true means no kick or wait is needed.
+    /// </summary>
+    public bool TryDeferFlushWhileDescheduled() => _processor.TryDeferFlushWhileDescheduled();
+
     /// <summary>Asks the vCPU to leave the guest; returns the kick's sequence number. Any thread.</summary>
     public long Kick()
     {

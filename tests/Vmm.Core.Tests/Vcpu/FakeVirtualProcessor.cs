@@ -16,6 +16,7 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
     private int _flushCount;
     private int _fullFlushCount;
     private int _flushesSeenAtLastRun;
+    private int _deferredFlushes;
 
     public int Index { get; init; }
 
@@ -46,6 +47,22 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
         }
 
         Interlocked.Increment(ref _flushCount);
+    }
+
+    /// <summary>When set, the fake "host" reports this vCPU descheduled: deferral requests succeed and are counted.</summary>
+    public bool ReportsDescheduled { get; set; }
+
+    public int DeferredFlushes => Volatile.Read(ref _deferredFlushes);
+
+    public bool TryDeferFlushWhileDescheduled()
+    {
+        if (!ReportsDescheduled)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _deferredFlushes);
+        return true;
     }
 
     public VcpuRunResult Run(IVcpuExitHandler handler)
