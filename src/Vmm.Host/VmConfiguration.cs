@@ -26,12 +26,13 @@ public sealed record VmConfiguration
     /// <summary>`--flush-strategy`: how remote TLB flushes take effect.</summary>
     public Vmm.Core.TlbFlush.TlbFlushStrategy FlushStrategy { get; init; }
 
-    /// <summary>Parses `--flush-strategy kick|memslot`.</summary>
-    public static Vmm.Core.TlbFlush.TlbFlushStrategy ParseFlushStrategy(string? text) => (text ?? "kick").ToLowerInvariant() switch
+    /// <summary>Parses `--flush-strategy auto|kick|memslot`.</summary>
+    public static Vmm.Core.TlbFlush.TlbFlushStrategy ParseFlushStrategy(string? text) => (text ?? "auto").ToLowerInvariant() switch
     {
+        "auto" => Vmm.Core.TlbFlush.TlbFlushStrategy.Auto,
         "kick" => Vmm.Core.TlbFlush.TlbFlushStrategy.KickAndWait,
         "memslot" => Vmm.Core.TlbFlush.TlbFlushStrategy.PlatformWide,
-        string other => throw new UsageException($"--flush-strategy must be kick or memslot, not '{other}'"),
+        string other => throw new UsageException($"--flush-strategy must be auto, kick or memslot, not '{other}'"),
     };
 
     /// <summary>`--whp-flush hypervisor`: the platform's hypervisor serves the flush hypercalls (a baseline).</summary>

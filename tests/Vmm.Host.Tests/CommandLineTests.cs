@@ -64,6 +64,34 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void TheDefaultFlushStrategyIsChosenByTheAutoProbeAndNamedInTheSummary()
+    {
+        SkipUnlessKvm();
+        const int cpus = 4;
+        TextWriter saved = Console.Error;
+        var error = new StringWriter();
+        Console.SetError(error);
+        int code;
+        try
+        {
+            code = VmmCommandLine.Run(["run", "--guest", "tlbcoherence", "--cpus", "4", "--hv", "windows", "--guest-arg", "rounds=200", "--serial", "/dev/null"], error);
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+
+        string text = error.ToString();
+        Assert.True(code == ExitCodes.Success, text);
+
+        // The probe's rule (TlbFlushStrategySelector): memslot when the vCPUs outnumber the host CPUs, else kick.
+        string expected = cpus > Environment.ProcessorCount
+            ? $"TLB flush (memslot, chosen by auto: {cpus} vCPUs on {Environment.ProcessorCount} host CPUs, platform-wide flush "
+            : $"TLB flush (kick, chosen by auto: {cpus} vCPUs on {Environment.ProcessorCount} host CPUs: kicked targets are on a CPU): ";
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HelpShowsExamplesAndSucceeds()
     {
         TextWriter saved = Console.Out;

@@ -29,7 +29,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     private volatile bool _stopRequested;
     private bool _disposed;
 
-    private Machine(ILogger log, GuestMemory memory, IPartition partition, MachineOptions options)
+    private Machine(ILogger log, GuestMemory memory, IPartition partition, MachineOptions options, TlbFlushStrategyChoice flushChoice)
     {
         _log = log;
         Memory = memory;
@@ -44,7 +44,10 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         Ports.Insert(new BusRange(StandardPorts.BenchCounter, BenchCounterDevice.WindowSize), BenchCounter);
         Dispatcher = new ExitDispatcher(Ports, Mmio, log) { MsrHandler = options.MsrHandler };
         _vcpus = partition.Processors.Select(vp => new VcpuThread(vp, Dispatcher, this)).ToArray();
-        TlbFlush = new TlbFlushEngine(_vcpus, options.FlushStrategy, partition.TryFlushAllGuestTlbs);
+        TlbFlush = new TlbFlushEngine(_vcpus, flushChoice.Strategy, partition.TryFlushAllGuestTlbs)
+        {
+            AutoReason = flushChoice.Automatic ? flushChoice.Reason : null,
+        };
     }
 
     /// <summary>Guest RAM.</summary>
@@ -135,7 +138,14 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
                 throw new HypervisorUnavailableException($"the memslot flush strategy is not available on the {hypervisor.Name} backend here");
             }
 
-            return new Machine(log, memory, partition, options);
+            // Probed before any vCPU runs, so the platform-wide flush is timed alone.
+            TlbFlushStrategyChoice flushChoice = TlbFlushStrategySelector.Choose(options.FlushStrategy, options.ProcessorCount, Environment.ProcessorCount, partition.TryFlushAllGuestTlbs);
+            if (flushChoice.Automatic && log.IsEnabled(Serilog.Events.LogEventLevel.Information))
+            {
+                log.Information("TLB flush strategy auto: {Strategy} ({Reason})", flushChoice.Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick", flushChoice.Reason);
+            }
+
+            return new Machine(log, memory, partition, options, flushChoice);
         }
         catch
         {

@@ -14,4 +14,10 @@ public enum TlbFlushStrategy
     /// vCPUs running in the guest. Flushes every vCPU, not only the targets (over-flushing is allowed).
     /// </summary>
     PlatformWide,
+
+    /// <summary>
+    /// Chosen when the machine is created by <see cref="TlbFlushStrategySelector"/>: a probe of the platform-wide
+    /// flush and of how many host CPUs the vCPUs share. Never the strategy of a running engine.
+    /// </summary>
+    Auto,
 }

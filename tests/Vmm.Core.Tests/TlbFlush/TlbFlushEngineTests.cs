@@ -81,12 +81,47 @@ public sealed class TlbFlushEngineTests
         Assert.Equal(vcpus * rounds, rig.Engine.Requests);
         Assert.Equal(vcpus * rounds * (vcpus - 1), rig.Engine.Targets);
         Assert.Equal(rig.Engine.Targets, rig.Engine.Kicked + rig.Engine.NotWaited);
+        Assert.Equal(0, rig.Engine.Deferred);
         Assert.Equal(vcpus * rounds, rig.Engine.LatencyHistogram.Count);
         Assert.StartsWith($"TLB flush (kick): {vcpus * rounds} requests", rig.Engine.Summarize(), StringComparison.Ordinal);
         foreach (FakeVirtualProcessor p in rig.Processors)
         {
             Assert.True(p.FlushCount > 0);
         }
+    }
+
+    [Fact]
+    public void ATargetTheHostReportsDescheduledIsHandedToThePlatformNotKickedOrAwaited()
+    {
+        using var rig = new Rig(3);
+        WaitUntil(() => rig.Threads.All(t => t.TlbState.IsInGuest));
+        rig.Processors[2].ReportsDescheduled = true;
+        int runsBefore = rig.Processors[2].RunCount;
+        TlbFlushResult result = rig.Engine.Flush(0, [1, 2], [], flushAll: true);
+        Assert.Equal((2, 1, 1, true), (result.Targets, result.Kicked, result.Deferred, result.Complete));
+        Assert.Equal(1, rig.Processors[2].DeferredFlushes);
+        Assert.Equal(0, rig.Processors[1].DeferredFlushes);  // running: kicked, not deferred
+        Assert.Equal(runsBefore, rig.Processors[2].RunCount); // never made to leave the guest
+        Assert.True(rig.Threads[2].TlbState.HasPending);      // re-posted at its next entry from userspace anyway
+        Assert.Equal((1L, 1L, 0L, 1L), (rig.Engine.Kicked, rig.Engine.Deferred, rig.Engine.NotWaited, rig.Engine.NotAwaited));
+        Assert.Contains("1 kicked and awaited, 1 deferred while descheduled, 0 outside the guest", rig.Engine.Summarize(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATargetOutsideTheGuestIsNeverOfferedForDeferral()
+    {
+        using var rig = new Rig(2, start: false);
+        rig.Processors[1].ReportsDescheduled = true;
+        TlbFlushResult result = rig.Engine.Flush(0, [1], [], flushAll: true);
+        Assert.Equal((1, 0, 0), (result.Targets, result.Kicked, result.Deferred));
+        Assert.Equal(0, rig.Processors[1].DeferredFlushes);
+    }
+
+    [Fact]
+    public void TheEngineRefusesAnUnresolvedAutoStrategy()
+    {
+        using var rig = new Rig(1, start: false);
+        Assert.Throws<ArgumentException>(() => new TlbFlushEngine(rig.Threads, TlbFlushStrategy.Auto, () => true));
     }
 
     [Fact]
