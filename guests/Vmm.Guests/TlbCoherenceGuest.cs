@@ -16,8 +16,9 @@ namespace Vmm.Guests;
 /// VP set built from the VP indices, SpaceEx with SET_ALL, ListEx), checks its status, then publishes each target's
 /// epoch. A worker read made entirely within one epoch must return the page of that epoch or of the next one;
 /// the page of the previous epoch is a stale read. The sender waits (bounded) until each target has sampled its
-/// new epoch before the next round. Fast and XMM-fast forms are not used: the inputs are at least 24 bytes, so
-/// only XMM-fast would apply, and no profile advertises XMM input.
+/// new epoch before the next round. With XMM fast input offered (<c>xmm</c>, in the windows profile) the cycle adds
+/// the fast forms of each call: the flush inputs are at least 24 bytes, so their fast form is the XMM one (RDX, R8,
+/// then XMM0-XMM5; TLFS "XMM Fast Hypercalls").
 /// </summary>
 public sealed class TlbCoherenceGuest : IBuiltInGuest
 {
@@ -145,10 +146,26 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             list.Add(new Variant("list-ex", HvCallCode.HvCallFlushVirtualAddressListEx, Ex: true, List: true, All: false));
         }
 
+        if (profile.Has(HyperVFeature.XmmInput))
+        {
+            // The XMM-fast form of each call whose input fits the 112 bytes of RDX, R8 and XMM0-XMM5: an Ex list
+            // with b banks takes 16 + 16 + 8b + 8 bytes, so at most 9 banks.
+            int banks = vpIndices.Select(i => i / 64).Distinct().Count();
+            foreach (Variant slow in list.ToArray())
+            {
+                if (!slow.Ex || slow.All || banks <= MaxXmmBanks)
+                {
+                    list.Add(slow with { Name = slow.Name + "-xmm", Fast = true });
+                }
+            }
+        }
+
         return list;
     }
 
-    private sealed record Variant(string Name, HvCallCode Code, bool Ex, bool List, bool All);
+    private const int MaxXmmBanks = 9;
+
+    private sealed record Variant(string Name, HvCallCode Code, bool Ex, bool List, bool All, bool Fast = false);
 
     private sealed class Emitter
     {
@@ -465,8 +482,14 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
 
             // Up to CPL0 through #UD: the handler calls the hypercall page and returns after the UD2.
             A.Label(ref doCall);
+            Label slowCall = A.CreateLabel("slow_call");
             A.mov(rdx, Input);
             A.xor(r8d, r8d);
+            A.bt(rcx, 16);
+            A.jnc(slowCall);
+            A.mov(r8, __qword_ptr[rdx + 8]);           // fast: the first 16 input bytes in RDX:R8
+            A.mov(rdx, __qword_ptr[rdx]);
+            A.Label(ref slowCall);
             A.mov(ebp, ReasonHypercall);
             A.ud2();
             A.cmp(rax, r9);
@@ -580,6 +603,23 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
         }
 
         private void EmitVariant(Variant v)
+        {
+            EmitVariantInput(v);
+            if (v.Fast)
+            {
+                // XMM fast form: the same input block goes in RDX, R8 (loaded at the call) and XMM0-XMM5, 16 bytes each
+                // in input order; the VMM reads only the registers the input size needs (TLFS "XMM Fast Hypercalls").
+                A.bts(rcx, 16);                         // control word: Fast
+                A.mov(rdi, Input);
+                AssemblerRegisterXMM[] xmms = [xmm0, xmm1, xmm2, xmm3, xmm4, xmm5];
+                for (int i = 0; i < xmms.Length; i++)
+                {
+                    A.movdqu(xmms[i], __xmmword_ptr[rdi + 16 + (16 * i)]);
+                }
+            }
+        }
+
+        private void EmitVariantInput(Variant v)
         {
             // Header: AddressSpace, Flags.
             A.mov(rdi, Input);

@@ -48,7 +48,7 @@ public sealed class HyperVEnlightenments
         var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer);
         hypercalls.Register(new NotifyLongSpinWaitHypercall());
         var flushes = new MachineTlbFlushService(machine) { UnsafeSkipFlush = unsafeSkipFlush };
-        FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, map);
+        FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, map, profile.Has(HyperVFeature.ExtendedGvaRanges));
         machine.Dispatcher.MsrHandler = msrs;
         machine.Dispatcher.HypercallHandler = hypercalls;
         return new HyperVEnlightenments(profile, msrs, hypercalls);

@@ -35,15 +35,37 @@ public sealed class TlbCoherenceGuestTests
         string[] expected = p.Has(HyperVFeature.TlbFlushEx)
             ? ["space", "space-all", "list", "space-ex", "space-ex-all", "list-ex"]
             : ["space", "space-all", "list"];
+        if (p.Has(HyperVFeature.XmmInput))
+        {
+            expected = [.. expected, .. expected.Select(v => v + "-xmm")];
+        }
+
         Assert.Equal(expected, TlbCoherenceGuest.VariantNames(context));
     }
 
     [Fact]
     public void VpIndicesAboveSixtyThreeLeaveOnlyTheCallsThatCanNameThem()
     {
-        var context = new GuestBuildContext(4, 64UL << 20, hyperV: HyperVFeatureProfile.Windows, vpIndices: [0, 1, 65, 4095]);
+        var context = new GuestBuildContext(4, 64UL << 20, hyperV: HyperVFeatureProfile.Parse("windows,-xmm"), vpIndices: [0, 1, 65, 4095]);
         Assert.Equal(["space-all", "space-ex", "space-ex-all", "list-ex"], TlbCoherenceGuest.VariantNames(context));
         _ = new TlbCoherenceGuest().Build(context);
+    }
+
+    [Fact]
+    public void XmmFastFormsAreAddedOnlyWhenTheProfileOffersXmmInputAndTheSetFitsInTheRegisters()
+    {
+        var fits = new GuestBuildContext(4, 64UL << 20, hyperV: HyperVFeatureProfile.Windows, vpIndices: [0, 1, 65, 4095]);
+        Assert.Equal(
+            ["space-all", "space-ex", "space-ex-all", "list-ex", "space-all-xmm", "space-ex-xmm", "space-ex-all-xmm", "list-ex-xmm"],
+            TlbCoherenceGuest.VariantNames(fits));
+
+        // Ten banks: a sparse Ex list needs 16 + 16 + 80 + 8 = 120 bytes, more than RDX, R8 and XMM0-XMM5 hold.
+        int[] tenBanks = [.. Enumerable.Range(0, 10).Select(b => b * 64)];
+        var tooMany = new GuestBuildContext(10, 256UL << 20, hyperV: HyperVFeatureProfile.Windows, vpIndices: tenBanks);
+        Assert.Equal(
+            ["space-all", "space-ex", "space-ex-all", "list-ex", "space-all-xmm", "space-ex-all-xmm"],
+            TlbCoherenceGuest.VariantNames(tooMany));
+        _ = new TlbCoherenceGuest().Build(tooMany);
     }
 
     [Fact]

@@ -48,4 +48,13 @@ public enum HyperVFeature
 
     /// <summary><c>idle</c>: the GUEST_IDLE MSR (privilege AccessGuestIdleReg).</summary>
     Idle = 1 << 11,
+
+    /// <summary>
+    /// <c>xmm</c>: fast hypercall input in XMM0-XMM5 as well as RDX:R8 (feature bit 4). The flush calls' inputs are
+    /// at least 24 bytes, so their fast forms exist only with it (TLFS "XMM Fast Hypercalls").
+    /// </summary>
+    XmmInput = 1 << 12,
+
+    /// <summary><c>extended-ranges</c>: HV_FLUSH_USE_EXTENDED_RANGE_FORMAT for the flush List calls (feature bit 14).</summary>
+    ExtendedGvaRanges = 1 << 13,
 }

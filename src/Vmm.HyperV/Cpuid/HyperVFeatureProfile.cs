@@ -18,7 +18,7 @@ namespace Vmm.HyperV.Cpuid;
 /// item    := profile | [ "+" ] feature [ "=" number ] | "-" feature
 /// profile := "linux" | "windows" | "none"          (only as the first item)
 /// feature := "hypercall" | "vpindex" | "time" | "frequencies" | "tlbflush" | "tlbflush-ex" | "ipi"
-///          | "relaxed" | "spinlocks" | "vpassist" | "reset" | "idle"
+///          | "relaxed" | "spinlocks" | "vpassist" | "reset" | "idle" | "xmm" | "extended-ranges"
 /// number  := decimal | "0x" hex                     (only for "spinlocks": the retry count, 1..0xFFFFFFFF)
 /// </code>
 /// <para>
@@ -45,7 +45,7 @@ namespace Vmm.HyperV.Cpuid;
 public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
 {
     private const HyperVFeature NeedsHypercall =
-        HyperVFeature.TlbFlush | HyperVFeature.TlbFlushEx | HyperVFeature.Ipi | HyperVFeature.Spinlocks;
+        HyperVFeature.TlbFlush | HyperVFeature.TlbFlushEx | HyperVFeature.Ipi | HyperVFeature.Spinlocks | HyperVFeature.XmmInput;
 
     private static readonly FeatureInfo[] s_features =
     [
@@ -61,6 +61,8 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
         new("vpassist", HyperVFeature.VpAssist, HyperVFeature.None, "VP assist page and APIC EOI/ICR/TPR MSRs"),
         new("reset", HyperVFeature.Reset, HyperVFeature.None, "RESET MSR"),
         new("idle", HyperVFeature.Idle, HyperVFeature.None, "GUEST_IDLE MSR"),
+        new("xmm", HyperVFeature.XmmInput, HyperVFeature.None, "fast hypercall input in XMM registers (the fast flush forms)"),
+        new("extended-ranges", HyperVFeature.ExtendedGvaRanges, HyperVFeature.TlbFlush, "extended GVA range format for the flush List calls"),
     ];
 
     private HyperVFeatureProfile(HyperVFeature features, uint spinlockRetries)
@@ -77,9 +79,12 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
         HyperVFeature.Hypercall | HyperVFeature.VpIndex | HyperVFeature.TlbFlush | HyperVFeature.Spinlocks,
         HvCpuidLeaf.SpinlockRetriesNeverNotify);
 
-    /// <summary><c>windows</c>: <see cref="Linux"/> plus relaxed and tlbflush-ex (hyperv-facts B.10, E).</summary>
+    /// <summary>
+    /// <c>windows</c>: <see cref="Linux"/> plus relaxed, tlbflush-ex and xmm (hyperv-facts B.10, E): Hyper-V offers
+    /// XMM fast input to Windows guests, which use it for the flush calls when it is there.
+    /// </summary>
     public static HyperVFeatureProfile Windows { get; } = new(
-        Linux.Features | HyperVFeature.Relaxed | HyperVFeature.TlbFlushEx,
+        Linux.Features | HyperVFeature.Relaxed | HyperVFeature.TlbFlushEx | HyperVFeature.XmmInput,
         HvCpuidLeaf.SpinlockRetriesNeverNotify);
 
     /// <summary>The feature names of the grammar, in canonical order.</summary>
@@ -111,7 +116,10 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
 
     /// <summary>Feature flags for CPUID 0x40000003.EDX (hyperv-facts C.4; Linux needs bit 8 for the frequency MSRs, H.6).</summary>
     public HvFeatures FeatureFlags =>
-        default(HvFeatures).WithFrequencyRegsAvailable(Has(HyperVFeature.Frequencies));
+        default(HvFeatures)
+            .WithFrequencyRegsAvailable(Has(HyperVFeature.Frequencies))
+            .WithXmmRegistersForFastHypercallAvailable(Has(HyperVFeature.XmmInput))
+            .WithExtendedGvaRangesForFlushVirtualAddressListAvailable(Has(HyperVFeature.ExtendedGvaRanges));
 
     /// <summary>Recommendations for CPUID 0x40000004.EAX (hyperv-facts C.5).</summary>
     public HvRecommendations Recommendations =>

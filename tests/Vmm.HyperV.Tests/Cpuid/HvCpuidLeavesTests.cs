@@ -113,6 +113,9 @@ public sealed class HvCpuidLeavesTests
     [InlineData("spinlocks", 0x4000_0004u, 'b', 0xFFFF_FFFFu)]
     [InlineData("spinlocks=0xfff", 0x4000_0004u, 'b', 0xFFFu)]
     [InlineData("spinlocks", 0x4000_0003u, 'a', 0x20u)]           // hypercall implied
+    [InlineData("xmm", 0x4000_0003u, 'd', 0x10u)]                 // XMM fast hypercall input, EDX bit 4
+    [InlineData("xmm", 0x4000_0003u, 'a', 0x20u)]                 // hypercall implied
+    [InlineData("vpindex,tlbflush,extended-ranges", 0x4000_0003u, 'd', 0x4000u)] // EDX bit 14
     public void EachFeatureSetsItsBits(string spec, uint function, char register, uint expected)
     {
         CpuidEntry leaf = Find(Build(spec), function);

@@ -13,7 +13,7 @@ public sealed class HyperVFeatureProfileTests
         { "linux", LinuxSet },
         { "LINUX", LinuxSet },
         { "  linux  ", LinuxSet },
-        { "windows", LinuxSet | HyperVFeature.Relaxed | HyperVFeature.TlbFlushEx },
+        { "windows", LinuxSet | HyperVFeature.Relaxed | HyperVFeature.TlbFlushEx | HyperVFeature.XmmInput },
         { "none", HyperVFeature.None },
     };
 
@@ -27,7 +27,9 @@ public sealed class HyperVFeatureProfileTests
         { "linux,+ipi,-ipi", LinuxSet },
         { "linux,-relaxed", LinuxSet },
         { "linux,-vpindex,+vpindex", LinuxSet },
-        { "windows,-tlbflush-ex", LinuxSet | HyperVFeature.Relaxed },
+        { "windows,-tlbflush-ex", LinuxSet | HyperVFeature.Relaxed | HyperVFeature.XmmInput },
+        { "none,+xmm", HyperVFeature.Hypercall | HyperVFeature.XmmInput },
+        { "linux,+extended-ranges", LinuxSet | HyperVFeature.ExtendedGvaRanges },
         { "none,+relaxed", HyperVFeature.Relaxed },
         { "relaxed", HyperVFeature.Relaxed },
         { "vpindex,tlbflush", HyperVFeature.VpIndex | HyperVFeature.TlbFlush | HyperVFeature.Hypercall },        // hypercall implied

@@ -281,11 +281,14 @@ public sealed class HypercallDispatcherTests
     {
         using var memory = GuestMemory.CreateNative(1 << 16);
 
-        var byProfile = new HypercallDispatcher(HyperVFeatureProfile.Windows, memory, 1);
+        var byProfile = new HypercallDispatcher(HyperVFeatureProfile.Linux, memory, 1);
+        var windows = new HypercallDispatcher(HyperVFeatureProfile.Windows, memory, 1);
         var overridden = new HypercallDispatcher(
-            HyperVFeatureProfile.Windows, memory, 1, options: new HypercallDispatcherOptions { XmmInput = true, XmmOutput = true });
+            HyperVFeatureProfile.Linux, memory, 1, options: new HypercallDispatcherOptions { XmmInput = true, XmmOutput = true });
 
         Assert.False(byProfile.AcceptsXmmInput || byProfile.ReturnsXmmOutput);
+        Assert.True(windows.AcceptsXmmInput);                 // `xmm` is in the windows profile (CPUID 0x40000003.EDX bit 4)
+        Assert.False(windows.ReturnsXmmOutput);               // output through XMM is never advertised
         Assert.True(overridden.AcceptsXmmInput && overridden.ReturnsXmmOutput);
     }
 
