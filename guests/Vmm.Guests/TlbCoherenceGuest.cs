@@ -17,8 +17,7 @@ namespace Vmm.Guests;
 /// epoch. A worker read made entirely within one epoch must return the page of that epoch or of the next one;
 /// the page of the previous epoch is a stale read. The sender waits (bounded) until each target has sampled its
 /// new epoch before the next round. With XMM fast input offered (<c>xmm</c>, in the windows profile) the cycle adds
-/// the fast forms of each call: the flush inputs are at least 24 bytes, so their fast form is the XMM one (RDX, R8,
-/// then XMM0-XMM5; TLFS "XMM Fast Hypercalls").
+/// the XMM-fast form of each call (<see cref="FlushVariant.For"/>).
 /// </summary>
 public sealed class TlbCoherenceGuest : IBuiltInGuest
 {
@@ -26,7 +25,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     public const long DefaultRounds = 10_000;
 
     /// <summary>The test address: PML4 slot 1, clear of the identity map in slot 0.</summary>
-    public const ulong TestAddress = 0x80_0000_0000;
+    public const ulong TestAddress = PrivateChain.TestAddress;
 
     /// <summary>Most vCPUs the guest handles (target sets are 64-bit masks of vCPU indices).</summary>
     public const int MaxProcessors = 64;
@@ -34,11 +33,11 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     private const ulong Control = GuestCodeBuilder.DataBase;               // ReadyCount
     private const ulong StopWord = GuestCodeBuilder.DataBase + 0x40;
     private const ulong HypercallPage = GuestCodeBuilder.DataBase + 0x2000;
-    private const ulong Input = GuestCodeBuilder.DataBase + 0x3000;
+    private const ulong Input = GuestCodeBuilder.DataBase + 0x3000;       // bank scratch at + 0x800
     private const ulong Sender = GuestCodeBuilder.DataBase + 0x4000;
     private const ulong Workers = GuestCodeBuilder.DataBase + 0x5000;      // 256 bytes per vCPU
     private const ulong Tables = GuestCodeBuilder.DataBase + 0x1_0000;     // 7 pages per vCPU
-    private const int TableStride = 0x7000;
+    private const int TableStride = PrivateChain.Size;
     private const int WorkerStride = 256;
 
     // Sender state (offsets from Sender).
@@ -50,7 +49,6 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     private const int SFailVariant = 0x28;
     private const int SFailed = 0x30;
     private const int SUnobserved = 0x38;
-    private const int SBanks = 0x100;                                      // 64 qwords
     private const int SRoundT = 0x400;                                     // 64 qwords
 
     // Worker block (offsets from Workers + t * 256). Line 0 is written by the sender, the rest by the worker.
@@ -66,11 +64,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     private const int WGarbage = 0xB0;
     private const int WDone = 0xB8;
 
-    private const int ReasonHypercall = 1;
-    private const int ReasonPark = 2;
-    private const int ReasonReport = 3;
-    private const ulong LeafFlags = 0x25;                                  // P | US | A
-    private const ulong TableFlags = 0x27;                                 // P | RW | US | A
+    private const ulong LeafFlags = PrivateChain.LeafFlags;
     private const long SeenTimeoutCycles = 1L << 30;
 
     /// <inheritdoc />
@@ -91,7 +85,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     public static IReadOnlyList<string> VariantNames(GuestBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return [.. Variants(context.HyperV, context.VpIndices).Select(v => v.Name)];
+        return [.. FlushVariant.For(context.HyperV, context.VpIndices).Select(v => v.Name)];
     }
 
     /// <inheritdoc />
@@ -117,78 +111,28 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             throw new ArgumentException($"guest 'tlbcoherence' with {context.ProcessorCount} vCPUs needs at least {needed >> 20} MiB of memory.");
         }
 
-        List<Variant> variants = Variants(context.HyperV, context.VpIndices);
+        List<FlushVariant> variants = FlushVariant.For(context.HyperV, context.VpIndices);
         return new Emitter(context, rounds, seed == 0 ? 0x9E37_79B9_7F4A_7C15UL : (ulong)seed, omit, variants).Emit();
     }
 
-    private static List<Variant> Variants(HyperVFeatureProfile profile, IReadOnlyList<int> vpIndices)
-    {
-        bool masks = vpIndices.All(i => i < 64);
-        var list = new List<Variant>();
-        if (profile.Has(HyperVFeature.TlbFlush))
-        {
-            if (masks)
-            {
-                list.Add(new Variant("space", HvCallCode.HvCallFlushVirtualAddressSpace, Ex: false, List: false, All: false));
-            }
-
-            list.Add(new Variant("space-all", HvCallCode.HvCallFlushVirtualAddressSpace, Ex: false, List: false, All: true));
-            if (masks)
-            {
-                list.Add(new Variant("list", HvCallCode.HvCallFlushVirtualAddressList, Ex: false, List: true, All: false));
-            }
-        }
-
-        if (profile.Has(HyperVFeature.TlbFlushEx))
-        {
-            list.Add(new Variant("space-ex", HvCallCode.HvCallFlushVirtualAddressSpaceEx, Ex: true, List: false, All: false));
-            list.Add(new Variant("space-ex-all", HvCallCode.HvCallFlushVirtualAddressSpaceEx, Ex: true, List: false, All: true));
-            list.Add(new Variant("list-ex", HvCallCode.HvCallFlushVirtualAddressListEx, Ex: true, List: true, All: false));
-        }
-
-        if (profile.Has(HyperVFeature.XmmInput))
-        {
-            // The XMM-fast form of each call whose input fits the 112 bytes of RDX, R8 and XMM0-XMM5: an Ex list
-            // with b banks takes 16 + 16 + 8b + 8 bytes, so at most 9 banks.
-            int banks = vpIndices.Select(i => i / 64).Distinct().Count();
-            foreach (Variant slow in list.ToArray())
-            {
-                if (!slow.Ex || slow.All || banks <= MaxXmmBanks)
-                {
-                    list.Add(slow with { Name = slow.Name + "-xmm", Fast = true });
-                }
-            }
-        }
-
-        return list;
-    }
-
-    private const int MaxXmmBanks = 9;
-
-    private sealed record Variant(string Name, HvCallCode Code, bool Ex, bool List, bool All, bool Fast = false);
-
     private sealed class Emitter
     {
-        private readonly GuestBuildContext _context;
         private readonly long _rounds;
         private readonly ulong _seed;
-        private readonly List<Variant> _variants;
+        private readonly List<FlushVariant> _variants;
         private readonly GuestCodeBuilder _g = new();
         private readonly int _n;
         private readonly ulong _allWorkers;
-        private readonly ulong _named;
-        private Label _vpTable;
+        private readonly FlushInputEmitter _inputs;
 
-        public Emitter(GuestBuildContext context, long rounds, ulong seed, long omit, List<Variant> variants)
+        public Emitter(GuestBuildContext context, long rounds, ulong seed, long omit, List<FlushVariant> variants)
         {
-            _named = omit == 0 ? ~0UL : ~(1UL << (int)omit);
-            _context = context;
             _rounds = rounds;
             _seed = seed;
             _variants = variants;
             _n = context.ProcessorCount;
             _allWorkers = _n >= 64 ? ~1UL : ((1UL << _n) - 1) & ~1UL;
-            _vpTable = A.CreateLabel("vp_table");
+            _inputs = new FlushInputEmitter(_g, variants, context.VpIndices, omit == 0 ? ~0UL : ~(1UL << (int)omit), r13);
         }
 
         private Assembler A => _g.Asm;
@@ -216,12 +160,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
 
             EmitHandler();
 
-            A.Label(ref _vpTable);
-            foreach (int vp in _context.VpIndices)
-            {
-                A.db(BitConverter.GetBytes((ulong)vp));
-            }
-
+            _inputs.EmitVpTable();
             return _g.Build(entry);
         }
 
@@ -235,27 +174,10 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             Label seen = A.CreateLabel("seen");
             Label stop = A.CreateLabel("check_stop");
             Label recompute = A.CreateLabel("recompute");
-            Label ok1 = A.CreateLabel();
-            Label ok2 = A.CreateLabel();
 
             // CPL0, once: private PML4 (slot 0 = the shared identity PDPT, slot 1 = our PDPT), PDPT, PD, PT for X and
             // three marked data pages; then our own CR3.
-            A.imul(rbx, r13, TableStride);
-            A.mov(rax, Tables);
-            A.add(rbx, rax);
-            A.mov(rdi, rbx);
-            A.xor(eax, eax);
-            A.mov(ecx, 7 * 512);
-            A.rep.stosq();
-            A.mov(eax, 0x1000);                         // the environment's PML4
-            A.mov(rax, __qword_ptr[rax]);
-            A.mov(__qword_ptr[rbx], rax);
-            A.lea(rax, __[rbx + (0x1000 + (int)TableFlags)]);
-            A.mov(__qword_ptr[rbx + 8], rax);           // PML4[1] → PDPT
-            A.lea(rax, __[rbx + (0x2000 + (int)TableFlags)]);
-            A.mov(__qword_ptr[rbx + 0x1000], rax);      // PDPT[0] → PD
-            A.lea(rax, __[rbx + (0x3000 + (int)TableFlags)]);
-            A.mov(__qword_ptr[rbx + 0x2000], rax);      // PD[0] → PT
+            PrivateChain.EmitBuild(A, Tables);
             A.lea(rax, __[rbx + (0x4000 + (int)LeafFlags)]);
             A.mov(__qword_ptr[rbx + 0x3000], rax);      // PT[0] → P(t, 0)
             A.mov(rax, r13);
@@ -320,7 +242,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             A.je(loop);
             A.mov(__qword_ptr[rsi + WSamples], r14);
             A.mov(__qword_ptr[rsi + WDone], 1);
-            A.mov(ebp, ReasonPark);
+            A.mov(ebp, GuestCodeBuilder.EscapePark);
             A.ud2();
 
             A.Label(ref recompute);
@@ -328,19 +250,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             A.xor(edx, edx);
             A.mov(ebx, 3);
             A.div(rbx);
-            A.lea(r10, __[r15 + rdx]);
-            A.lea(eax, __[rdx + 1]);
-            A.cmp(eax, 3);
-            A.jb(ok1);
-            A.xor(eax, eax);
-            A.Label(ref ok1);
-            A.lea(r11, __[r15 + rax]);
-            A.inc(eax);
-            A.cmp(eax, 3);
-            A.jb(ok2);
-            A.xor(eax, eax);
-            A.Label(ref ok2);
-            A.lea(r12, __[r15 + rax]);
+            PrivateChain.EmitEpochMarkers(A, r15, i => i switch { 0 => r10, 1 => r11, _ => r12 });
             A.mov(rax, r9);
             A.jmp(classify);
         }
@@ -465,32 +375,17 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             A.jmp(pteLoop);
             A.Label(ref pteDone);
 
-            // The variant's input block and control word (RCX), expected RAX (R9).
+            // The variant's input block and control word (RCX), expected RAX (R9); R13 = X for the list calls.
             A.mov(rdx, Sender);
             A.mov(rax, __qword_ptr[rdx + SVariant]);
-            for (int v = 0; v < _variants.Count; v++)
-            {
-                Label skip = A.CreateLabel();
-                A.cmp(rax, v);
-                A.jne(skip);
-                EmitVariant(_variants[v]);
-                A.jmp(doCall);
-                A.Label(ref skip);
-            }
-
-            A.ud2();                                    // unreachable: variant index out of range
+            A.mov(rdi, Input);
+            A.mov(r13, TestAddress);
+            _inputs.EmitDispatch(doCall);
 
             // Up to CPL0 through #UD: the handler calls the hypercall page and returns after the UD2.
             A.Label(ref doCall);
-            Label slowCall = A.CreateLabel("slow_call");
-            A.mov(rdx, Input);
-            A.xor(r8d, r8d);
-            A.bt(rcx, 16);
-            A.jnc(slowCall);
-            A.mov(r8, __qword_ptr[rdx + 8]);           // fast: the first 16 input bytes in RDX:R8
-            A.mov(rdx, __qword_ptr[rdx]);
-            A.Label(ref slowCall);
-            A.mov(ebp, ReasonHypercall);
+            _inputs.EmitCallRegisters();
+            A.mov(ebp, GuestCodeBuilder.EscapeHypercall);
             A.ud2();
             A.cmp(rax, r9);
             A.jne(hcFailed);
@@ -598,155 +493,13 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             A.inc(r10);
             A.jmp(waitWorkers);
             A.Label(ref allDone);
-            A.mov(ebp, ReasonReport);
+            A.mov(ebp, GuestCodeBuilder.EscapeReport);
             A.ud2();
         }
 
-        private void EmitVariant(Variant v)
-        {
-            EmitVariantInput(v);
-            if (v.Fast)
-            {
-                // XMM fast form: the same input block goes in RDX, R8 (loaded at the call) and XMM0-XMM5, 16 bytes each
-                // in input order; the VMM reads only the registers the input size needs (TLFS "XMM Fast Hypercalls").
-                A.bts(rcx, 16);                         // control word: Fast
-                A.mov(rdi, Input);
-                AssemblerRegisterXMM[] xmms = [xmm0, xmm1, xmm2, xmm3, xmm4, xmm5];
-                for (int i = 0; i < xmms.Length; i++)
-                {
-                    A.movdqu(xmms[i], __xmmword_ptr[rdi + 16 + (16 * i)]);
-                }
-            }
-        }
-
-        private void EmitVariantInput(Variant v)
-        {
-            // Header: AddressSpace, Flags.
-            A.mov(rdi, Input);
-            A.mov(__qword_ptr[rdi], r10);
-            if (v.All && !v.Ex)
-            {
-                A.or(r11d, (int)HvFlushFlags.AllProcessors);
-            }
-
-            A.mov(__qword_ptr[rdi + 8], r11);
-            A.lea(r8, __[_vpTable]);
-            ulong code = (ulong)v.Code | (v.List ? 1UL << HypercallInput.RepCountShift : 0);
-            A.mov(r9, v.List ? 1UL << 32 : 0UL);        // status 0; one rep completed for the list calls
-            if (!v.Ex)
-            {
-                // ProcessorMask: bit VpIndex(t) for each target (ignored with ALL_PROCESSORS, but filled anyway).
-                Label loop = A.CreateLabel();
-                Label done = A.CreateLabel();
-                A.mov(rbx, _named);
-                A.and(rbx, r15);
-                A.xor(esi, esi);
-                A.Label(ref loop);
-                A.test(rbx, rbx);
-                A.jz(done);
-                A.bsf(rcx, rbx);
-                A.btr(rbx, rcx);
-                A.mov(rcx, __qword_ptr[r8 + rcx * 8]);
-                A.bts(rsi, rcx);
-                A.jmp(loop);
-                A.Label(ref done);
-                A.mov(__qword_ptr[rdi + 16], rsi);
-                if (v.List)
-                {
-                    A.mov(rax, TestAddress);            // one GVA entry: page X, 0 additional pages
-                    A.mov(__qword_ptr[rdi + 24], rax);
-                }
-
-                A.mov(rcx, code);
-                return;
-            }
-
-            if (v.All)
-            {
-                A.mov(__qword_ptr[rdi + 16], 1);        // HV_GENERIC_SET_ALL
-                A.mov(__qword_ptr[rdi + 24], 0);
-                A.mov(rcx, code);
-                return;
-            }
-
-            // HV_VP_SET sparse: bank = VP index / 64, bit = VP index % 64; banks in ascending order after the header.
-            Label collect = A.CreateLabel();
-            Label collected = A.CreateLabel();
-            Label compact = A.CreateLabel();
-            Label compacted = A.CreateLabel();
-            A.mov(rbx, _named);
-            A.and(rbx, r15);
-            A.xor(esi, esi);                            // ValidBanksMask
-            A.mov(r11, Sender);
-            A.Label(ref collect);
-            A.test(rbx, rbx);
-            A.jz(collected);
-            A.bsf(rcx, rbx);
-            A.btr(rbx, rcx);
-            A.mov(rax, __qword_ptr[r8 + rcx * 8]);
-            A.mov(rcx, rax);
-            A.shr(rcx, 6);
-            A.and(eax, 63);
-            A.mov(rdx, __qword_ptr[r11 + rcx * 8 + SBanks]);
-            A.bts(rdx, rax);
-            A.mov(__qword_ptr[r11 + rcx * 8 + SBanks], rdx);
-            A.bts(rsi, rcx);
-            A.jmp(collect);
-            A.Label(ref collected);
-            A.mov(__qword_ptr[rdi + 16], 0);            // HV_GENERIC_SET_SPARSE_4K
-            A.mov(__qword_ptr[rdi + 24], rsi);
-            A.mov(rbx, rsi);
-            A.xor(r8d, r8d);                            // banks written
-            A.Label(ref compact);
-            A.test(rbx, rbx);
-            A.jz(compacted);
-            A.bsf(rcx, rbx);
-            A.btr(rbx, rcx);
-            A.mov(rax, __qword_ptr[r11 + rcx * 8 + SBanks]);
-            A.mov(__qword_ptr[r11 + rcx * 8 + SBanks], 0);
-            A.mov(__qword_ptr[rdi + r8 * 8 + 32], rax);
-            A.inc(r8);
-            A.jmp(compact);
-            A.Label(ref compacted);
-            if (v.List)
-            {
-                A.mov(rax, TestAddress);
-                A.mov(__qword_ptr[rdi + r8 * 8 + 32], rax);
-            }
-
-            A.mov(rcx, r8);
-            A.shl(rcx, HypercallInput.VariableHeaderSizeShift);
-            A.mov(rax, code);
-            A.or(rcx, rax);
-        }
-
-        private void EmitHandler()
-        {
-            // #UD at CPL0, by reason (EBP): 1 the sender's hypercall (call the page, resume after the UD2 at CPL3),
-            // 2 a worker parking, 3 the sender's report. Anything else ends the VM with 0xE0000006.
-            Label ud = A.CreateLabel("ud");
-            Label notCall = A.CreateLabel("ud_not_call");
-            Label notPark = A.CreateLabel("ud_not_park");
-            A.Label(ref ud);
-            A.cmp(ebp, ReasonHypercall);
-            A.jne(notCall);
-            A.mov(r11, HypercallPage);
-            A.call(r11);
-            A.add(__qword_ptr[rsp], 2);
-            A.iretq();
-            A.Label(ref notCall);
-            A.cmp(ebp, ReasonPark);
-            A.jne(notPark);
-            _g.KernelPark();
-            A.Label(ref notPark);
-            A.cmp(ebp, ReasonReport);
-            Label report = A.CreateLabel("report");
-            A.je(report);
-            _g.Exit(0xE000_0006);
-            A.Label(ref report);
-            EmitReport();
-            _g.SetGate(6, ud);
-        }
+        private void EmitHandler() =>
+            // #UD at CPL0: the sender's hypercall, a worker parking, or the sender's report.
+            _g.UserEscapeGate(HypercallPage, EmitReport);
 
         private void EmitReport()
         {
@@ -812,27 +565,8 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             A.mov(rsi, Sender);
             A.cmp(__qword_ptr[rsi + SFailed], 0);
             A.je(noFail);
-            _g.Print(_g.String("tlbcoherence: hypercall "));
-            Label named = A.CreateLabel();
-            for (int v = 0; v < _variants.Count; v++)
-            {
-                Label skip = A.CreateLabel();
-                A.cmp(__qword_ptr[rsi + SFailVariant], v);
-                A.jne(skip);
-                _g.Print(_g.String(_variants[v].Name));
-                A.jmp(named);
-                A.Label(ref skip);
-                A.nop();
-            }
-
-            A.Label(ref named);
-            _g.Print(_g.String(" failed in round "));
-            A.mov(rax, __qword_ptr[rsi + SFailRound]);
-            _g.PrintRaxDecimal();
-            _g.Print(_g.String(": RAX = "));
-            A.mov(rax, __qword_ptr[rsi + SFailResult]);
-            _g.PrintRaxDecimal();
-            _g.Print(_g.String(" (status in bits 15:0, reps completed in 43:32)\n"));
+            _g.Print(_g.String("tlbcoherence: "));
+            _inputs.EmitPrintFailure(__qword_ptr[rsi + SFailVariant], __qword_ptr[rsi + SFailRound], __qword_ptr[rsi + SFailResult]);
             A.Label(ref noFail);
 
             // Summary.

@@ -215,15 +215,5 @@ public sealed class CommandLineTests
     public void ExitCodeIsTheGuestsVerdict(MachineExitReason reason, uint status, int expected) =>
         Assert.Equal(expected, RunCommand.ToExitCode(new MachineExit(reason, status, 0, null)));
 
-    private static void SkipUnlessKvm()
-    {
-        bool available = OperatingSystem.IsLinux() && Kvm.KvmHypervisor.IsAvailable(out _);
-        string reason = "needs Linux";
-        if (OperatingSystem.IsLinux())
-        {
-            Kvm.KvmHypervisor.IsAvailable(out reason);
-        }
-
-        Assert.SkipUnless(available, $"needs a usable /dev/kvm: {reason}");
-    }
+    private static void SkipUnlessKvm() => KvmTestSupport.SkipUnlessKvm();
 }

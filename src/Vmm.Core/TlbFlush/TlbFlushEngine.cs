@@ -13,7 +13,8 @@ namespace Vmm.Core.TlbFlush;
 /// target coalesce: one exit acknowledges every kick sent so far.
 /// </summary>
 /// <remarks>
-/// A vCPU handling a hypercall is outside the guest, so two vCPUs flushing each other never wait for each other.
+/// A requester marks itself outside the guest before it reads its targets' states, so of two vCPUs flushing each
+/// other at most one waits for the other, and waits never form a cycle.
 /// Allocation-free per request.
 /// </remarks>
 public sealed class TlbFlushEngine
@@ -134,7 +135,10 @@ public sealed class TlbFlushEngine
     /// Flushes <paramref name="ranges"/> (or everything, with <paramref name="flushAll"/>) on every vCPU in
     /// <paramref name="targets"/> (vCPU indices; out-of-range indices are ignored) and returns when it is done.
     /// </summary>
-    /// <param name="requester">The calling vCPU (it is outside the guest; its own flush applies before its next entry).</param>
+    /// <param name="requester">
+    /// The calling vCPU: the call must come from its own thread while it services one of its exits (it is outside the
+    /// guest; this marks it so, and its own flush applies before its next entry). Out of range for a non-vCPU caller.
+    /// </param>
     /// <param name="targets">Target vCPU indices.</param>
     /// <param name="ranges">GVA page ranges; ignored when <paramref name="flushAll"/>.</param>
     /// <param name="flushAll">Flush every translation.</param>
@@ -145,6 +149,19 @@ public sealed class TlbFlushEngine
         if (Strategy == TlbFlushStrategy.PlatformWide)
         {
             return FlushPlatformWide(targets, start);
+        }
+
+        // The requester is servicing an exit on its own thread, but its state still says InGuest until its run
+        // returns. Left so, two vCPUs flushing each other at once would each see the other in the guest, kick it
+        // and wait for an acknowledgement that comes only at the other's next entry: both stall until the timeout
+        // (the tlbstorm guest found this). Publishing Outside first, with a full barrier, makes it a Dekker pair
+        // with every other requester's own publish-then-read: of two vCPUs flushing each other at least one sees
+        // the other Outside and does not wait, and a cycle of waits would need each read to precede the next
+        // publish all the way round, which sequential consistency rules out. The requester re-publishes InGuest
+        // (and applies whatever was queued for it) before its next entry, as any vCPU does.
+        if ((uint)requester < (uint)_vcpus.Length)
+        {
+            _vcpus[requester].TlbState.LeaveGuest();
         }
 
         int count = 0;

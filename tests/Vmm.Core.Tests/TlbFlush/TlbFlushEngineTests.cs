@@ -63,21 +63,71 @@ public sealed class TlbFlushEngineTests
     }
 
     [Fact]
-    public async Task EveryVcpuFlushingEveryOtherAtOnceNeitherDeadlocksNorLosesAFlush()
+    public void TwoVcpusFlushingEachOtherFromTheirOwnExitsAtOnceDoNotWaitForEachOther()
+    {
+        // Both are inside their runs (InGuest until the run returns) when they ask: each must not wait for the
+        // other to leave the guest, which it only does after its own flush returns (found by the tlbstorm guest).
+        using var rig = new Rig(2, start: false);
+        using var together = new Barrier(2);
+        var results = new TlbFlushResult[2];
+        for (int i = 0; i < 2; i++)
+        {
+            int self = i;
+            rig.Processors[i].Enqueue(_ =>
+            {
+                together.SignalAndWait(TestContext.Current.CancellationToken);
+                results[self] = rig.Engine.Flush(self, [1 - self], [], flushAll: true);
+                return VcpuRunResult.Continue;
+            });
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        rig.StartAll();
+        WaitUntil(() => rig.Engine.Requests == 2);
+        Assert.True(results[0].Complete && results[1].Complete);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        WaitUntil(() => rig.Processors.All(p => p.FlushCount == 1));
+    }
+
+    [Fact]
+    public async Task EveryVcpuFlushingEveryOtherFromItsOwnExitsNeitherDeadlocksNorLosesAFlush()
     {
         const int vcpus = 4;
-        const int rounds = 500;
-        using var rig = new Rig(vcpus);
-        WaitUntil(() => rig.Threads.All(t => t.TlbState.IsInGuest));
-        var requesters = Enumerable.Range(0, vcpus).Select(r => Task.Factory.StartNew(() =>
+        const int rounds = 300;
+        using var rig = new Rig(vcpus, start: false);
+        int incomplete = 0;
+        for (int r = 0; r < vcpus; r++)
         {
-            int[] others = Enumerable.Range(0, vcpus).Where(t => t != r).ToArray();
+            int self = r;
+            int[] others = Enumerable.Range(0, vcpus).Where(t => t != self).ToArray();
+            FakeVirtualProcessor p = rig.Processors[r];
             for (int i = 0; i < rounds; i++)
             {
-                Assert.True(rig.Engine.Flush(r, others, [], flushAll: true).Complete);
+                // A while in the guest (a kick ends it), then an exit that flushes every other vCPU.
+                p.Enqueue(_ => p.StayInGuest(TimeSpan.FromMilliseconds(1)));
+                p.Enqueue(_ =>
+                {
+                    if (!rig.Engine.Flush(self, others, [], flushAll: true).Complete)
+                    {
+                        Interlocked.Increment(ref incomplete);
+                    }
+
+                    return VcpuRunResult.Continue;
+                });
             }
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        await Task.WhenAll(requesters).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        }
+
+        rig.StartAll();
+        await Task.Run(
+            async () =>
+            {
+                while (rig.Engine.Requests < vcpus * rounds)
+                {
+                    await Task.Delay(10, TestContext.Current.CancellationToken);
+                }
+            },
+            TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Equal(0, incomplete);
         Assert.Equal(vcpus * rounds, rig.Engine.Requests);
         Assert.Equal(vcpus * rounds * (vcpus - 1), rig.Engine.Targets);
         Assert.Equal(rig.Engine.Targets, rig.Engine.Kicked + rig.Engine.NotWaited);

@@ -81,6 +81,9 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
 
     public void Kick() => _kicks.Release();
 
+    /// <summary>For a scripted step: "runs in the guest" for up to <paramref name="upTo"/>, leaving early (Canceled) on a kick.</summary>
+    public VcpuRunResult StayInGuest(TimeSpan upTo) => _kicks.Wait(upTo) ? VcpuRunResult.Canceled : VcpuRunResult.Continue;
+
     public void GetRegisters(out StandardRegisters registers) => registers = _regs;
 
     public void SetRegisters(in StandardRegisters registers) => _regs = registers;
