@@ -51,6 +51,10 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     private const uint MsrX2ApicEoi = 0x80B;
     private const uint MsrX2ApicSvr = 0x80F;
     private const uint MsrX2ApicIcr = 0x830;
+    private const uint MsrX2ApicLvtTimer = 0x832;
+    private const uint MsrX2ApicLvtLint0 = 0x835;
+    private const uint MsrX2ApicLvtLint1 = 0x836;
+    private const uint LvtMasked = 1u << 16;
     private const uint IcrAllExcludingSelf = 3u << 18;                       // destination shorthand 11b
 
     private const int ReasonSend = 1;
@@ -228,8 +232,9 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     /// x2APIC mode and APIC software enable, at CPL0. Checks CPUID.01H:ECX.x2APIC[21] first (KVM offers it with its
     /// in-kernel LAPIC and refuses EXTD without it). xAPIC → x2APIC is setting EXTD with EN already set, keeping the
     /// base (SDM Vol. 3A §11.12.5, Figure 11-27); SVR bit 8 software-enables the APIC, whose reset state is disabled
-    /// and which then accepts no fixed interrupt (§11.4.7.2). The LAPIC timer's LVT stays masked as reset leaves it,
-    /// so the only interrupts are the IPIs. Clobbers RAX, RBX, RCX, RDX.
+    /// and which then accepts no fixed interrupt (§11.4.7.2). The LVTs of the timer, LINT0 and LINT1 are masked
+    /// explicitly: reset masks them (§11.4.7.1), but KVM's reset leaves LINT0 unmasked as ExtINT while the quirk
+    /// KVM_X86_QUIRK_LINT0_REENABLED is on (lapic.c kvm_lapic_reset), and no interrupt but the IPIs may reach a round. Clobbers RAX, RBX, RCX, RDX.
     /// </summary>
     private static void EmitEnableX2Apic(GuestCodeBuilder g)
     {
@@ -250,6 +255,12 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.mov(eax, 0x100u | SpuriousVector);
         a.xor(edx, edx);
         a.wrmsr();
+        a.mov(eax, LvtMasked);
+        foreach (uint lvt in (ReadOnlySpan<uint>)[MsrX2ApicLvtTimer, MsrX2ApicLvtLint0, MsrX2ApicLvtLint1])
+        {
+            a.mov(ecx, lvt);
+            a.wrmsr();
+        }
     }
 
     /// <summary>vCPU 0 in ipi mode: CPL3 with IF = 0 for good, but for the sends.</summary>

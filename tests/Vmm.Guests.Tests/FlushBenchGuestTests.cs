@@ -31,11 +31,12 @@ public sealed class FlushBenchGuestTests
     [Fact]
     public void PerTargetSendingWritesTheIcrOncePerTargetExceptTheSkippedOne()
     {
-        // Three WRMSRs are always there: APIC base and SVR in the x2APIC set-up every vCPU runs, EOI in the IPI handler.
-        Assert.Equal(3 + 7, Wrmsrs(8, new() { ["mode"] = "ipi", ["ipisend"] = "each" }));
-        Assert.Equal(3 + 6, Wrmsrs(8, new() { ["mode"] = "ipi", ["ipiskip"] = "3" }));
-        Assert.Equal(3 + 1, Wrmsrs(8, new() { ["mode"] = "ipi" }));
-        Assert.Equal(3 + 1, Wrmsrs(64, new() { ["mode"] = "ipi", ["ipisend"] = "allbutself" }));
+        // Six WRMSRs are always there: APIC base, SVR and three LVT masks in the x2APIC set-up every vCPU runs, EOI in
+        // the IPI handler.
+        Assert.Equal(6 + 7, Wrmsrs(8, new() { ["mode"] = "ipi", ["ipisend"] = "each" }));
+        Assert.Equal(6 + 6, Wrmsrs(8, new() { ["mode"] = "ipi", ["ipiskip"] = "3" }));
+        Assert.Equal(6 + 1, Wrmsrs(8, new() { ["mode"] = "ipi" }));
+        Assert.Equal(6 + 1, Wrmsrs(64, new() { ["mode"] = "ipi", ["ipisend"] = "allbutself" }));
     }
 
     [Theory]
