@@ -33,6 +33,20 @@ public sealed class GuestBuildContext
     /// <summary>Names of the arguments given.</summary>
     public IEnumerable<string> ArgumentNames => _arguments.Keys;
 
+    /// <summary>A word argument that must be one of <paramref name="choices"/>, or <paramref name="defaultValue"/>.</summary>
+    /// <exception cref="ArgumentException">The value is not one of <paramref name="choices"/>.</exception>
+    public string GetChoice(string name, string defaultValue, params string[] choices)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        if (!_arguments.TryGetValue(name, out string? text))
+        {
+            return defaultValue;
+        }
+
+        string? match = choices.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
+        return match ?? throw new ArgumentException($"guest argument {name}={text} must be one of: {string.Join(", ", choices)}.");
+    }
+
     /// <summary>An integer argument in [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="defaultValue"/>.</summary>
     /// <exception cref="ArgumentException">The value is not an integer in range.</exception>
     public long GetInt64(string name, long defaultValue, long min, long max)

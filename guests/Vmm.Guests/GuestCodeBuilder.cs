@@ -103,13 +103,19 @@ internal sealed class GuestCodeBuilder
 
     /// <summary>
     /// IRETQ to <paramref name="target"/> at CPL3 on the user stack in R8, with RFLAGS.IOPL = 3 so the guest may
-    /// still use port I/O (SDM Vol. 1 §18.5.1) and IF = 0. RDI, RSI and R8-R15 are preserved.
+    /// still use port I/O (SDM Vol. 1 §18.5.1) and IF = 0. RBX, RCX, RDX, RDI, RSI and R8-R15 are preserved.
     /// </summary>
-    public void EnterUserMode(Label target)
+    public void EnterUserMode(Label target) => EnterUserMode(target, interruptsEnabled: false);
+
+    /// <summary>
+    /// As <see cref="EnterUserMode(Label)"/>, with RFLAGS.IF = <paramref name="interruptsEnabled"/>: a CPL3 loop
+    /// that must take interrupts (an IPI target) needs IF = 1, since IRETQ loads all of RFLAGS (SDM Vol. 3 §6.14.3).
+    /// </summary>
+    public void EnterUserMode(Label target, bool interruptsEnabled)
     {
         Asm.push((int)LongModeLayout.UserDataSelector);
         Asm.push(r8);
-        Asm.push(0x3002);                       // IOPL 3 | reserved bit 1
+        Asm.push(interruptsEnabled ? 0x3202 : 0x3002);  // IOPL 3 | reserved bit 1 (| IF)
         Asm.push((int)LongModeLayout.UserCodeSelector);
         Asm.lea(rax, __[target]);
         Asm.push(rax);

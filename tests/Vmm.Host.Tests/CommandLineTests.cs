@@ -32,6 +32,8 @@ public sealed class CommandLineTests
     [InlineData("run", "--flush-strategy", "fast")]
     [InlineData("bench", "flush", "--flush-strategy", "kick,psychic")]
     [InlineData("bench", "flush", "--cpus", "two")]
+    [InlineData("bench", "flush", "--modes", "pv,tlb")]
+    [InlineData("bench", "flush", "--modes", "")]
     [InlineData("run", "--vp-index", "0,0")]
     [InlineData("run", "--vp-index", "9999")]
     public void BadInputGetsOneLineAndExitCodeTwo(params string[] args)
@@ -146,6 +148,49 @@ public sealed class CommandLineTests
         {
             File.Delete(serial);
         }
+    }
+
+    [Fact]
+    public void BenchFlushJsonHasAPvRowPerStrategyAndAnIpiRowWithTheDocumentedFields()
+    {
+        SkipUnlessKvm();
+        TextWriter saved = Console.Out;
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Console.SetOut(output);
+        int code;
+        try
+        {
+            code = VmmCommandLine.Run(["bench", "flush", "--cpus", "2", "--rounds", "20", "--modes", "pv,ipi", "--json"], error);
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+
+        Assert.True(code == ExitCodes.Success, error.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(output.ToString());
+        System.Text.Json.JsonElement root = doc.RootElement;
+        Assert.Equal("flush", root.GetProperty("benchmark").GetString());
+        Assert.Equal("kvm", root.GetProperty("backend").GetString());
+        System.Text.Json.JsonElement[] rows = [.. root.GetProperty("results").EnumerateArray()];
+        Assert.Equal(["pv/kick", "pv/memslot", "ipi/"], rows.Select(r => $"{r.GetProperty("mode").GetString()}/{r.GetProperty("strategy").GetString()}"));
+        foreach (System.Text.Json.JsonElement row in rows)
+        {
+            Assert.Equal(2, row.GetProperty("vcpus").GetInt32());
+            Assert.Equal(20, row.GetProperty("rounds").GetInt32());
+            double p50 = row.GetProperty("p50Us").GetDouble(), p90 = row.GetProperty("p90Us").GetDouble();
+            double p99 = row.GetProperty("p99Us").GetDouble(), max = row.GetProperty("maxUs").GetDouble();
+            Assert.True(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= max, row.ToString());
+        }
+
+        // One target per round: the PV rows account for each as awaited or deferred; the IPI row makes no hypercall.
+        Assert.Equal(20, rows[0].GetProperty("awaited").GetInt64() + rows[0].GetProperty("deferred").GetInt64());
+        Assert.Equal(20, rows[1].GetProperty("deferred").GetInt64());
+        Assert.Equal(0, rows[1].GetProperty("awaited").GetInt64());
+        Assert.Equal(0, rows[2].GetProperty("awaited").GetInt64());
+        Assert.Equal(0, rows[2].GetProperty("deferred").GetInt64());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, rows[2].GetProperty("strategy").ValueKind);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Benchmarks that run real guests (medians of several runs).");
         bench.Add(CreateExits());
         bench.Add(CreateHypercalls());
-        bench.Add(CreateFlush());
+        bench.Add(FlushBenchCommand.Create());
         return bench;
     }
 
@@ -202,126 +202,6 @@ internal static class BenchCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static Command CreateFlush()
-    {
-        var backend = new Option<string>("--backend") { Description = "auto, kvm or whp", DefaultValueFactory = _ => "auto", HelpName = "auto|kvm|whp" };
-        var rounds = new Option<int>("--rounds") { Description = "Timed flushes per vCPU count", DefaultValueFactory = _ => 200, HelpName = "N" };
-        var cpus = new Option<string>("--cpus") { Description = "vCPU counts to measure", DefaultValueFactory = _ => "2,4,8,16", HelpName = "LIST" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
-        var strategies = new Option<string>("--flush-strategy") { Description = "Strategies to measure side by side: kick, memslot, or both", DefaultValueFactory = _ => "kick,memslot", HelpName = "LIST" };
-        var command = new Command("flush", """
-            Latency of one paravirtual remote flush of all other vCPUs (HvCallFlushVirtualAddressSpace from vCPU 0
-            while the others spin in the guest), timed by the guest with RDTSC, at each vCPU count on this host's
-            CPUs. The guest's own IPI shootdown, to compare against, is not measured yet.
-
-            Examples:
-              vmm bench flush
-              vmm bench flush --cpus 2,8 --rounds 500 --json
-            """);
-        command.Add(backend);
-        command.Add(rounds);
-        command.Add(cpus);
-        command.Add(json);
-        command.Add(strategies);
-        command.SetAction(result =>
-        {
-            Vmm.Core.TlbFlush.TlbFlushStrategy[] chosen = (result.GetValue(strategies) ?? "kick,memslot").Split(',', StringSplitOptions.TrimEntries).Select(VmConfiguration.ParseFlushStrategy).Distinct().ToArray();
-            int n = result.GetValue(rounds);
-            if (n < 1 || n > 100_000)
-            {
-                throw new UsageException("--rounds must be from 1 to 100000");
-            }
-
-            int[] counts;
-            try
-            {
-                counts = (result.GetValue(cpus) ?? "2,4,8,16").Split(',').Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-            }
-            catch (FormatException)
-            {
-                throw new UsageException("--cpus must be a comma-separated list of vCPU counts, e.g. 2,4,8,16");
-            }
-
-            if (counts.Any(c => c < 2 || c > 64))
-            {
-                throw new UsageException("--cpus: each count must be from 2 to 64");
-            }
-
-            bool asJson = result.GetValue(json);
-            using Logger log = VmmLogging.Create(false, null);
-            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
-            var rows = new List<Dictionary<string, object?>>();
-            foreach (int count in counts)
-            {
-                foreach (Vmm.Core.TlbFlush.TlbFlushStrategy strategy in chosen)
-                {
-                    if (!asJson)
-                    {
-                        Console.Error.Write($"\rmeasuring {count} vCPUs, {strategy} ({n} rounds)...        ");
-                    }
-
-                    rows.Add(RunFlushOnce(hypervisor, log, count, n, strategy));
-                }
-            }
-
-            if (asJson)
-            {
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?> { ["benchmark"] = "flush", ["backend"] = hypervisor.Name, ["results"] = rows }));
-            }
-            else
-            {
-                Console.Error.WriteLine();
-                Console.WriteLine($"remote flush of all other vCPUs on {hypervisor.Name} ({Environment.ProcessorCount} host CPUs), {n} rounds each");
-                Console.WriteLine("vCPUs  mode  strategy      p50 µs     p90 µs     p99 µs     max µs   kicked   not waited   platform-wide");
-                foreach (Dictionary<string, object?> r in rows)
-                {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r["vcpus"],5}  {r["mode"],-4}  {r["strategy"],-8} {r["p50Us"],10:0.0} {r["p90Us"],10:0.0} {r["p99Us"],10:0.0} {r["maxUs"],10:0.0} {r["kicked"],8} {r["notWaited"],12} {r["deferred"],15}"));
-                }
-            }
-
-            return ExitCodes.Success;
-        });
-        return command;
-    }
-
-    private static Dictionary<string, object?> RunFlushOnce(IHypervisor hypervisor, Logger log, int cpus, int rounds, Vmm.Core.TlbFlush.TlbFlushStrategy strategy)
-    {
-        var config = new VmConfiguration { Cpus = cpus, Memory = 64UL << 20, FlushStrategy = strategy };
-        var arguments = new Dictionary<string, string> { ["rounds"] = rounds.ToString(CultureInfo.InvariantCulture) };
-        using Machine machine = VmFactory.Create(hypervisor, config, new BuiltInGuestLoader(new FlushBenchGuest(), arguments, config.HyperV), log);
-        machine.Start();
-        MachineExit exit = machine.WaitForExit(TimeSpan.FromMinutes(30));
-        if (!exit.Passed)
-        {
-            throw new HypervisorException($"the flushbench guest did not complete at {cpus} vCPUs: {exit}");
-        }
-
-        // The guest's TSC deltas, one per round, converted with the partition's TSC frequency.
-        double usPerTick = 1e6 / machine.Partition.TscFrequencyHz;
-        double[] samples = new double[rounds];
-        for (int i = 0; i < rounds; i++)
-        {
-            samples[i] = machine.Memory.Read<ulong>(FlushBenchGuest.Samples + ((ulong)i * 8)) * usPerTick;
-        }
-
-        Array.Sort(samples);
-        double Percentile(double p) => samples[Math.Min(samples.Length - 1, Math.Max(0, (int)Math.Ceiling(samples.Length * p / 100.0) - 1))];
-        return new Dictionary<string, object?>
-        {
-            ["vcpus"] = cpus,
-            ["mode"] = "pv",
-            ["strategy"] = strategy == Vmm.Core.TlbFlush.TlbFlushStrategy.PlatformWide ? "memslot" : "kick",
-            ["p50Us"] = Math.Round(Percentile(50), 1),
-            ["p90Us"] = Math.Round(Percentile(90), 1),
-            ["p99Us"] = Math.Round(Percentile(99), 1),
-            ["maxUs"] = Math.Round(samples[^1], 1),
-            ["rounds"] = rounds,
-            ["kicked"] = machine.TlbFlush.Kicked,
-            ["notWaited"] = machine.TlbFlush.NotWaited,
-            ["deferred"] = machine.TlbFlush.PlatformFlushed,
-        };
     }
 
     private static double RunOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations)
