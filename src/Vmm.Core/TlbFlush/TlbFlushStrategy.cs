@@ -10,7 +10,7 @@ public enum TlbFlushStrategy
     KickAndWait,
 
     /// <summary>
-    /// One partition-wide flush by the platform (KVM: delete and re-add a scratch memslot), which waits only for
+    /// One partition-wide flush by the platform (KVM: move a scratch memslot, which invalidates it), which waits only for
     /// vCPUs running in the guest. Flushes every vCPU, not only the targets (over-flushing is allowed).
     /// </summary>
     PlatformWide,

@@ -66,7 +66,7 @@ internal static class RunCommand
         };
         var flushStrategy = new Option<string>("--flush-strategy")
         {
-            Description = "How remote TLB flushes take effect: kick (kick the targets in the guest and wait for them), memslot (one KVM-wide flush by deleting and re-adding a scratch memslot; waits only for vCPUs running in the guest) or auto (probe at start: memslot when the vCPUs outnumber the host CPUs and the platform has it, else kick)",
+            Description = "How remote TLB flushes take effect: kick (kick the targets in the guest and wait for them), memslot (one KVM-wide flush by moving a scratch memslot; waits only for vCPUs running in the guest) or auto (probe at start: memslot when the vCPUs outnumber the host CPUs and the platform has it, else kick)",
             DefaultValueFactory = _ => "auto",
             HelpName = "auto|kick|memslot",
         };
