@@ -130,7 +130,13 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     }
 
     /// <summary>Jumps to <paramref name="ready"/> once every worker's counter is non-zero. Clobbers RAX, RCX, R9.</summary>
-    private static void EmitWaitForWorkers(Assembler a, Label ready)
+    private static void EmitWaitForWorkers(Assembler a, Label ready) => EmitWaitForWorkers(a, ready, Counters);
+
+    /// <summary>
+    /// Jumps to <paramref name="ready"/> once the qword at <paramref name="flags"/> + 64 t is non-zero for every
+    /// worker t in 1..R12-1 (R12 = vCPU count). Clobbers RAX, RCX, R9.
+    /// </summary>
+    internal static void EmitWaitForWorkers(Assembler a, Label ready, ulong flags)
     {
         Label wait = a.CreateLabel("wait_workers");
         a.mov(r9d, 1);
@@ -139,7 +145,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.jae(ready);
         a.mov(rax, r9);
         a.shl(rax, 6);
-        a.mov(rcx, Counters);
+        a.mov(rcx, flags);
         a.pause();
         a.cmp(__qword_ptr[rax + rcx], 0);
         a.je(wait);
@@ -148,7 +154,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     }
 
     /// <summary>RAX = the 64-bit TSC (RDTSC returns it in EDX:EAX, SDM Vol. 2B). Clobbers RDX.</summary>
-    private static void EmitReadTsc(Assembler a)
+    internal static void EmitReadTsc(Assembler a)
     {
         a.rdtsc();
         a.shl(rdx, 32);

@@ -50,16 +50,7 @@ internal sealed class FlushInputEmitter
     /// <summary>Builds the input of variant RAX and jumps to <paramref name="call"/>.</summary>
     public void EmitDispatch(Label call)
     {
-        for (int v = 0; v < _variants.Count; v++)
-        {
-            Label skip = A.CreateLabel();
-            A.cmp(rax, v);
-            A.jne(skip);
-            Emit(_variants[v]);
-            A.jmp(call);
-            A.Label(ref skip);
-        }
-
+        _g.Switch(_variants.Count, v => Emit(_variants[v]), call);
         A.ud2();                                        // unreachable: variant index out of range
     }
 
