@@ -470,22 +470,29 @@ public sealed class HvIpiGuest : IBuiltInGuest
             EmitEscapeReport(ReasonMismatch);
         }
 
-        /// <summary>Report of vCPU R9's count against its expectation in round R14.</summary>
+        /// <summary>
+        /// Report of vCPU R9's count against its expectation in round R14. Printing clobbers R9, so the vCPU is kept in
+        /// R13 (the handler's counter pointer, unused now: the report runs with IF = 0 and ends the VM).
+        /// </summary>
         private void EmitMismatch()
         {
             Label missing = A.CreateLabel();
             Label said = A.CreateLabel();
+            A.mov(r13, r9);
             EmitRoundPrefix();
             _g.Print(_g.String("vCPU "));
-            A.mov(rax, r9);
+            A.mov(rax, r13);
             _g.PrintRaxDecimal();
             _g.Print(_g.String(" has taken "));
+            A.mov(r9, r13);
             EmitLoadCounts();
             _g.PrintRaxDecimal();
             _g.Print(_g.String(" interrupts, expected "));
+            A.mov(r9, r13);
             EmitLoadCounts();
             A.mov(rax, rcx);
             _g.PrintRaxDecimal();
+            A.mov(r9, r13);
             EmitLoadCounts();
             A.cmp(rax, rcx);
             A.jb(missing);
@@ -498,17 +505,15 @@ public sealed class HvIpiGuest : IBuiltInGuest
             _g.Exit(1);
         }
 
-        /// <summary>Prints "hvipi: round R (NAME): ", round 0 being the invalid calls. Clobbers RAX, RBX, RCX, RDX, R9 (saved in R11).</summary>
+        /// <summary>Prints "hvipi: round R (NAME): ", round 0 being the invalid calls. Clobbers RAX, RBX, RCX, RDX, R9.</summary>
         private void EmitRoundPrefix()
         {
-            A.mov(r11, r9);
             _g.Print(_g.String("hvipi: round "));
             A.mov(rax, r14);
             _g.PrintRaxDecimal();
             _g.Print(_g.String(" ("));
             EmitVariantName();
             _g.Print(_g.String("): "));
-            A.mov(r9, r11);
         }
 
         /// <summary>Prints the name of variant [Variant]. Clobbers RAX, RBX, RCX, RDX, R9.</summary>
