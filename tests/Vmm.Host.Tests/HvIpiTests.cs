@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Vmm.Core.Machine;
 using Vmm.Guests;
-using Vmm.HyperV.Cpuid;
-using Vmm.Kvm;
 
 namespace Vmm.Host.Tests;
 
@@ -71,35 +67,10 @@ public sealed partial class HvIpiTests
 
     private (MachineExit Exit, string Serial) Run(int cpus, string hv, long rounds, int[]? vpIndices = null, Dictionary<string, string>? arguments = null)
     {
-        KvmTestSupport.SkipUnlessKvm();
-        if (!OperatingSystem.IsLinux())
-        {
-            return default;
-        }
-
         arguments ??= [];
         arguments["rounds"] = rounds.ToString(CultureInfo.InvariantCulture);
-        HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(hv, cpus);
-        using KvmHypervisor kvm = KvmHypervisor.Open();
-        using var serial = new MemoryStream();
-        var config = new VmConfiguration
-        {
-            Cpus = cpus,
-            Memory = 64UL << 20,
-            HyperV = profile,
-            Serial = serial,
-            VpIndices = vpIndices,
-        };
-        var watch = Stopwatch.StartNew();
-        MachineExit exit;
-        using (Machine machine = VmFactory.Create(kvm, config, new BuiltInGuestLoader(new HvIpiGuest(), arguments, profile, vpIndices), Serilog.Core.Logger.None))
-        {
-            machine.Start();
-            exit = machine.WaitForExit(TimeSpan.FromMinutes(5));
-        }
-
-        string text = Encoding.ASCII.GetString(serial.ToArray());
-        _output.WriteLine($"{cpus} vCPUs, {rounds} rounds: {watch.Elapsed.TotalSeconds:F1} s\n{text}");
-        return (exit, text);
+        (MachineExit exit, string serial, TimeSpan elapsed) = KvmTestSupport.RunGuest(new HvIpiGuest(), cpus, hv, arguments, vpIndices, TimeSpan.FromMinutes(5));
+        _output.WriteLine($"{cpus} vCPUs, {rounds} rounds: {elapsed.TotalSeconds:F1} s\n{serial}");
+        return (exit, serial);
     }
 }
