@@ -29,7 +29,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     public const byte IpiVector = 0xF0;
 
     /// <summary>The spurious-interrupt vector programmed in the SVR; a spurious interrupt reports through its stub.</summary>
-    public const byte SpuriousVector = 0xFF;
+    public const byte SpuriousVector = X2Apic.SpuriousVector;
 
     /// <summary>Where vCPU t's IPI handler acknowledges round r: the qword at Acks + 64 t holds r.</summary>
     public const ulong Acks = GuestCodeBuilder.DataBase + 0x3000;
@@ -46,15 +46,6 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     private const ulong Counters = GuestCodeBuilder.DataBase + 0x1000;       // 64 bytes per vCPU
     private const int AckFromCounter = (int)(Acks - Counters);
 
-    private const uint MsrApicBase = 0x1B;                                   // IA32_APIC_BASE
-    private const uint ApicBaseEnableX2 = 0xC00;                             // EN (bit 11) | EXTD (bit 10)
-    private const uint MsrX2ApicEoi = 0x80B;
-    private const uint MsrX2ApicSvr = 0x80F;
-    private const uint MsrX2ApicIcr = 0x830;
-    private const uint MsrX2ApicLvtTimer = 0x832;
-    private const uint MsrX2ApicLvtLint0 = 0x835;
-    private const uint MsrX2ApicLvtLint1 = 0x836;
-    private const uint LvtMasked = 1u << 16;
     private const uint IcrAllExcludingSelf = 3u << 18;                       // destination shorthand 11b
 
     private const int ReasonSend = 1;
@@ -126,7 +117,8 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.mov(r12, rsi);                                // R12 = vCPU count
         if (ipi)
         {
-            EmitEnableX2Apic(g);                        // every vCPU, the sender too: the ICR is an x2APIC MSR
+            // Every vCPU, the sender too: the ICR is an x2APIC MSR.
+            X2Apic.EmitEnable(g, "flushbench: mode=ipi needs an x2APIC (CPUID.01H:ECX[21] is clear)\n");
         }
 
         a.test(edi, edi);
@@ -138,7 +130,13 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     }
 
     /// <summary>Jumps to <paramref name="ready"/> once every worker's counter is non-zero. Clobbers RAX, RCX, R9.</summary>
-    private static void EmitWaitForWorkers(Assembler a, Label ready)
+    private static void EmitWaitForWorkers(Assembler a, Label ready) => EmitWaitForWorkers(a, ready, Counters);
+
+    /// <summary>
+    /// Jumps to <paramref name="ready"/> once the qword at <paramref name="flags"/> + 64 t is non-zero for every
+    /// worker t in 1..R12-1 (R12 = vCPU count). Clobbers RAX, RCX, R9.
+    /// </summary>
+    internal static void EmitWaitForWorkers(Assembler a, Label ready, ulong flags)
     {
         Label wait = a.CreateLabel("wait_workers");
         a.mov(r9d, 1);
@@ -147,7 +145,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.jae(ready);
         a.mov(rax, r9);
         a.shl(rax, 6);
-        a.mov(rcx, Counters);
+        a.mov(rcx, flags);
         a.pause();
         a.cmp(__qword_ptr[rax + rcx], 0);
         a.je(wait);
@@ -156,7 +154,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     }
 
     /// <summary>RAX = the 64-bit TSC (RDTSC returns it in EDX:EAX, SDM Vol. 2B). Clobbers RDX.</summary>
-    private static void EmitReadTsc(Assembler a)
+    internal static void EmitReadTsc(Assembler a)
     {
         a.rdtsc();
         a.shl(rdx, 32);
@@ -218,7 +216,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.add(rbx, rax);
         if (ipi)
         {
-            a.mov(ecx, MsrX2ApicEoi);
+            a.mov(ecx, X2Apic.MsrEoi);
             a.xor(edx, edx);
         }
 
@@ -226,41 +224,6 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.Label(ref user);
         a.inc(__qword_ptr[rbx]);
         a.jmp(user);
-    }
-
-    /// <summary>
-    /// x2APIC mode and APIC software enable, at CPL0. Checks CPUID.01H:ECX.x2APIC[21] first (KVM offers it with its
-    /// in-kernel LAPIC and refuses EXTD without it). xAPIC → x2APIC is setting EXTD with EN already set, keeping the
-    /// base (SDM Vol. 3A §11.12.5, Figure 11-27); SVR bit 8 software-enables the APIC, whose reset state is disabled
-    /// and which then accepts no fixed interrupt (§11.4.7.2). The LVTs of the timer, LINT0 and LINT1 are masked
-    /// explicitly: reset masks them (§11.4.7.1), but KVM's reset leaves LINT0 unmasked as ExtINT while the quirk
-    /// KVM_X86_QUIRK_LINT0_REENABLED is on (lapic.c kvm_lapic_reset), and no interrupt but the IPIs may reach a round. Clobbers RAX, RBX, RCX, RDX.
-    /// </summary>
-    private static void EmitEnableX2Apic(GuestCodeBuilder g)
-    {
-        Assembler a = g.Asm;
-        Label has = a.CreateLabel();
-        a.mov(eax, 1);
-        a.cpuid();
-        a.bt(ecx, 21);
-        a.jc(has);
-        g.Print(g.String("flushbench: mode=ipi needs an x2APIC (CPUID.01H:ECX[21] is clear)\n"));
-        g.Exit(1);
-        a.Label(ref has);
-        a.mov(ecx, MsrApicBase);
-        a.rdmsr();
-        a.or(eax, ApicBaseEnableX2);
-        a.wrmsr();
-        a.mov(ecx, MsrX2ApicSvr);
-        a.mov(eax, 0x100u | SpuriousVector);
-        a.xor(edx, edx);
-        a.wrmsr();
-        a.mov(eax, LvtMasked);
-        foreach (uint lvt in (ReadOnlySpan<uint>)[MsrX2ApicLvtTimer, MsrX2ApicLvtLint0, MsrX2ApicLvtLint1])
-        {
-            a.mov(ecx, lvt);
-            a.wrmsr();
-        }
     }
 
     /// <summary>vCPU 0 in ipi mode: CPL3 with IF = 0 for good, but for the sends.</summary>
@@ -376,7 +339,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
         a.cmp(ebp, ReasonSend);
         a.jne(notSend);
         a.add(__qword_ptr[rsp], 2);
-        a.mov(ecx, MsrX2ApicIcr);
+        a.mov(ecx, X2Apic.MsrIcr);
         a.rdtsc();
         a.mov(r10d, eax);
         a.mov(r11d, edx);

@@ -20,7 +20,7 @@ namespace Vmm.Guests;
 internal sealed class FlushInputEmitter
 {
     /// <summary>Offset from the input block of 64 qwords of bank scratch (an input block is at most 552 bytes).</summary>
-    public const int BanksScratch = 0x800;
+    public const int BanksScratch = VpSetEmitter.BanksScratch;
 
     private readonly GuestCodeBuilder _g;
     private readonly IReadOnlyList<FlushVariant> _variants;
@@ -50,28 +50,12 @@ internal sealed class FlushInputEmitter
     /// <summary>Builds the input of variant RAX and jumps to <paramref name="call"/>.</summary>
     public void EmitDispatch(Label call)
     {
-        for (int v = 0; v < _variants.Count; v++)
-        {
-            Label skip = A.CreateLabel();
-            A.cmp(rax, v);
-            A.jne(skip);
-            Emit(_variants[v]);
-            A.jmp(call);
-            A.Label(ref skip);
-        }
-
+        _g.Switch(_variants.Count, v => Emit(_variants[v]), call);
         A.ud2();                                        // unreachable: variant index out of range
     }
 
     /// <summary>The vCPU → VP index table (one qword per vCPU); emit it once, outside the code paths.</summary>
-    public void EmitVpTable()
-    {
-        A.Label(ref _vpTable);
-        foreach (int vp in _vpIndices)
-        {
-            A.db(BitConverter.GetBytes((ulong)vp));
-        }
-    }
+    public void EmitVpTable() => VpSetEmitter.EmitTable(A, ref _vpTable, _vpIndices);
 
     /// <summary>
     /// Prints "hypercall NAME failed in round R: RAX = X (...)" and a newline, from the variant index, round and
@@ -151,21 +135,7 @@ internal sealed class FlushInputEmitter
         if (!v.Ex)
         {
             // ProcessorMask: bit VpIndex(t) for each target (ignored with ALL_PROCESSORS, but filled anyway).
-            Label loop = A.CreateLabel();
-            Label done = A.CreateLabel();
-            A.mov(rbx, _named);
-            A.and(rbx, r15);
-            A.xor(esi, esi);
-            A.Label(ref loop);
-            A.test(rbx, rbx);
-            A.jz(done);
-            A.bsf(rcx, rbx);
-            A.btr(rbx, rcx);
-            A.mov(rcx, __qword_ptr[r8 + rcx * 8]);
-            A.bts(rsi, rcx);
-            A.jmp(loop);
-            A.Label(ref done);
-            A.mov(__qword_ptr[rdi + 16], rsi);
+            VpSetEmitter.EmitProcessorMask(A, _named, 16);
             if (v.List)
             {
                 A.mov(__qword_ptr[rdi + 24], _gva);     // one GVA entry: the page, 0 additional pages
@@ -177,50 +147,12 @@ internal sealed class FlushInputEmitter
 
         if (v.All)
         {
-            A.mov(__qword_ptr[rdi + 16], 1);            // HV_GENERIC_SET_ALL
-            A.mov(__qword_ptr[rdi + 24], 0);
+            VpSetEmitter.EmitSetAll(A, 16);
             A.mov(rcx, code);
             return;
         }
 
-        // HV_VP_SET sparse: bank = VP index / 64, bit = VP index % 64; banks in ascending order after the header.
-        Label collect = A.CreateLabel();
-        Label collected = A.CreateLabel();
-        Label compact = A.CreateLabel();
-        Label compacted = A.CreateLabel();
-        A.mov(rbx, _named);
-        A.and(rbx, r15);
-        A.xor(esi, esi);                                // ValidBanksMask
-        A.Label(ref collect);
-        A.test(rbx, rbx);
-        A.jz(collected);
-        A.bsf(rcx, rbx);
-        A.btr(rbx, rcx);
-        A.mov(rax, __qword_ptr[r8 + rcx * 8]);
-        A.mov(rcx, rax);
-        A.shr(rcx, 6);
-        A.and(eax, 63);
-        A.mov(rdx, __qword_ptr[rdi + rcx * 8 + BanksScratch]);
-        A.bts(rdx, rax);
-        A.mov(__qword_ptr[rdi + rcx * 8 + BanksScratch], rdx);
-        A.bts(rsi, rcx);
-        A.jmp(collect);
-        A.Label(ref collected);
-        A.mov(__qword_ptr[rdi + 16], 0);                // HV_GENERIC_SET_SPARSE_4K
-        A.mov(__qword_ptr[rdi + 24], rsi);
-        A.mov(rbx, rsi);
-        A.xor(r8d, r8d);                                // banks written
-        A.Label(ref compact);
-        A.test(rbx, rbx);
-        A.jz(compacted);
-        A.bsf(rcx, rbx);
-        A.btr(rbx, rcx);
-        A.mov(rax, __qword_ptr[rdi + rcx * 8 + BanksScratch]);
-        A.mov(__qword_ptr[rdi + rcx * 8 + BanksScratch], 0);
-        A.mov(__qword_ptr[rdi + r8 * 8 + 32], rax);
-        A.inc(r8);
-        A.jmp(compact);
-        A.Label(ref compacted);
+        VpSetEmitter.EmitSparseSet(A, _named, 16);
         if (v.List)
         {
             A.mov(__qword_ptr[rdi + r8 * 8 + 32], _gva);

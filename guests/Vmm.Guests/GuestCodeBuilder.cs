@@ -57,6 +57,12 @@ internal sealed class GuestCodeBuilder
     public void Print(Label text)
     {
         Asm.lea(rbx, __[text]);
+        PrintAtRbx();
+    }
+
+    /// <summary>Prints the NUL-terminated string RBX points to. Clobbers RAX, RBX, RCX, RDX, R9.</summary>
+    public void PrintAtRbx()
+    {
         Asm.call(_printString);
         _printStringUsed = true;
     }
@@ -173,6 +179,24 @@ internal sealed class GuestCodeBuilder
         Asm.Label(ref reportLabel);
         report();
         SetGate(6, ud);
+    }
+
+    /// <summary>
+    /// A jump table on RAX: for each case i in 0..<paramref name="count"/>-1, "if RAX == i: <paramref name="emit"/>(i);
+    /// jump to <paramref name="done"/>". Falls through past the cases when RAX matches none.
+    /// </summary>
+    public void Switch(int count, Action<int> emit, Label done)
+    {
+        ArgumentNullException.ThrowIfNull(emit);
+        for (int i = 0; i < count; i++)
+        {
+            Label skip = Asm.CreateLabel();
+            Asm.cmp(rax, i);
+            Asm.jne(skip);
+            emit(i);
+            Asm.jmp(done);
+            Asm.Label(ref skip);
+        }
     }
 
     /// <summary>Points IDT vector <paramref name="vector"/> at <paramref name="handler"/>, which must already be bound.</summary>

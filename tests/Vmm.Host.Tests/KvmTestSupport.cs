@@ -1,5 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
+using Vmm.Core.Machine;
+using Vmm.Guests;
+using Vmm.HyperV.Cpuid;
 using Vmm.Kvm;
 
 namespace Vmm.Host.Tests;
@@ -21,5 +26,35 @@ internal static class KvmTestSupport
         Match m = pattern.Match(serial);
         Assert.True(m.Success, $"no match for /{pattern}/ in:\n{serial}");
         return long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="guest"/> on KVM composed as `vmm run` does it (64 MiB, `--hv` <paramref name="hv"/>, the
+    /// VP indices given), after <paramref name="configure"/> adjusts the configuration; returns the exit, the serial
+    /// output and the wall time. Skips the calling test without /dev/kvm.
+    /// </summary>
+    public static (MachineExit Exit, string Serial, TimeSpan Elapsed) RunGuest(
+        IBuiltInGuest guest, int cpus, string hv, Dictionary<string, string> arguments, int[]? vpIndices, TimeSpan limit, Func<VmConfiguration, VmConfiguration>? configure = null)
+    {
+        SkipUnlessKvm();
+        if (!OperatingSystem.IsLinux())
+        {
+            return default;
+        }
+
+        HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(hv, cpus);
+        using KvmHypervisor kvm = KvmHypervisor.Open();
+        using var serial = new MemoryStream();
+        var config = new VmConfiguration { Cpus = cpus, Memory = 64UL << 20, HyperV = profile, Serial = serial, VpIndices = vpIndices };
+        config = configure?.Invoke(config) ?? config;
+        var watch = Stopwatch.StartNew();
+        MachineExit exit;
+        using (Machine machine = VmFactory.Create(kvm, config, new BuiltInGuestLoader(guest, arguments, profile, vpIndices), Serilog.Core.Logger.None))
+        {
+            machine.Start();
+            exit = machine.WaitForExit(limit);
+        }
+
+        return (exit, Encoding.ASCII.GetString(serial.ToArray()), watch.Elapsed);
     }
 }

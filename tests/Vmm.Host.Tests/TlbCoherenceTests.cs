@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Vmm.Core.Machine;
 using Vmm.Guests;
-using Vmm.HyperV.Cpuid;
-using Vmm.Kvm;
 
 namespace Vmm.Host.Tests;
 
@@ -106,39 +102,11 @@ public sealed partial class TlbCoherenceTests
 
     private (MachineExit Exit, string Serial) Run(int cpus, string hv, long rounds, int[]? vpIndices = null, bool skipFlush = false, Dictionary<string, string>? arguments = null, Vmm.Core.TlbFlush.TlbFlushStrategy strategy = Vmm.Core.TlbFlush.TlbFlushStrategy.KickAndWait)
     {
-        string reason = "needs Linux with /dev/kvm";
-        bool available = OperatingSystem.IsLinux() && KvmHypervisor.IsAvailable(out reason);
-        Assert.SkipUnless(available, $"needs a usable /dev/kvm: {reason}");
-        if (!OperatingSystem.IsLinux())
-        {
-            return default;
-        }
-
         arguments ??= [];
         arguments["rounds"] = rounds.ToString(CultureInfo.InvariantCulture);
-        HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(hv, cpus);
-        using KvmHypervisor kvm = KvmHypervisor.Open();
-        using var serial = new MemoryStream();
-        var config = new VmConfiguration
-        {
-            Cpus = cpus,
-            Memory = 64UL << 20,
-            HyperV = profile,
-            Serial = serial,
-            VpIndices = vpIndices,
-            UnsafeSkipFlush = skipFlush,
-            FlushStrategy = strategy,
-        };
-        var watch = Stopwatch.StartNew();
-        MachineExit exit;
-        using (Machine machine = VmFactory.Create(kvm, config, new BuiltInGuestLoader(new TlbCoherenceGuest(), arguments, profile, vpIndices), Serilog.Core.Logger.None))
-        {
-            machine.Start();
-            exit = machine.WaitForExit(TimeSpan.FromMinutes(15));
-        }
-
-        string text = Encoding.ASCII.GetString(serial.ToArray());
-        _output.WriteLine($"{cpus} vCPUs, {rounds} rounds: {watch.Elapsed.TotalSeconds:F1} s ({rounds / watch.Elapsed.TotalSeconds:F0} rounds/s)\n{text}");
+        (MachineExit exit, string text, TimeSpan elapsed) = KvmTestSupport.RunGuest(
+            new TlbCoherenceGuest(), cpus, hv, arguments, vpIndices, TimeSpan.FromMinutes(15), c => c with { UnsafeSkipFlush = skipFlush, FlushStrategy = strategy });
+        _output.WriteLine($"{cpus} vCPUs, {rounds} rounds: {elapsed.TotalSeconds:F1} s ({rounds / elapsed.TotalSeconds:F0} rounds/s)\n{text}");
         return (exit, text);
     }
 }
