@@ -21,7 +21,7 @@ public sealed partial class TlbStormTests
 
     public TlbStormTests(ITestOutputHelper output) => _output = output;
 
-    // Measured here (2 host CPUs shared with other work, 8 vCPUs x 10,000 rounds): kick 24-32 s, memslot 213-397 s
+    // Measured here (2 host CPUs shared with other work, 8 vCPUs x 10,000 rounds): kick 23-32 s, memslot 213-397 s
     // (every request is one serialized memslot update that zaps all shadow pages). The limits leave room for a
     // slower machine and still end a deadlocked run instead of hanging CI.
     [Theory]
