@@ -29,6 +29,12 @@ public sealed class TlbFlushEngine
     private long _notWaited;
     private long _deferred;
     private long _platformFlushed;
+    private long _platformArrivals;
+    private long _platformCoveredUpTo;
+    private long _platformFlushes;
+    private long _platformShared;
+    private bool _platformLastOk = true;
+    private readonly Lock _platformLock = new();
     private readonly Func<bool>? _platformFlush;
 
     /// <summary>Creates the engine over the machine's vCPU threads.</summary>
@@ -63,6 +69,12 @@ public sealed class TlbFlushEngine
     public string StrategyDescription => (Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick")
         + (AutoReason is null ? string.Empty : $", chosen by auto: {AutoReason}");
 
+    /// <summary>Platform-wide flushes actually made (requests that arrived while one ran share the next).</summary>
+    public long PlatformFlushes => Interlocked.Read(ref _platformFlushes);
+
+    /// <summary>Requests completed by a platform-wide flush that another request made.</summary>
+    public long PlatformShared => Interlocked.Read(ref _platformShared);
+
     /// <summary>Targets covered by a platform-wide flush instead of being kicked and awaited.</summary>
     public long PlatformFlushed => Interlocked.Read(ref _platformFlushed);
 
@@ -84,7 +96,30 @@ public sealed class TlbFlushEngine
         }
 
         // Synchronous: when the platform returns, every vCPU's TLB is flushed or will be before it next enters.
-        bool complete = _platformFlush!();
+        // Requests that pile up behind a running platform flush share the next one (flush combining): a request is
+        // covered by any platform flush that *started* after it arrived, since the guest's PTE changes it must make
+        // visible were stored before the hypercall. Tickets are taken before the lock; a flush covers every ticket
+        // issued before it starts. Under a storm of requests this turns N serialized KVM updates into about one per
+        // update's duration.
+        long ticket = Interlocked.Increment(ref _platformArrivals);
+        bool complete;
+        lock (_platformLock)
+        {
+            if (_platformCoveredUpTo >= ticket)
+            {
+                complete = _platformLastOk;
+                Interlocked.Increment(ref _platformShared);
+            }
+            else
+            {
+                long covers = Interlocked.Read(ref _platformArrivals);
+                complete = _platformFlush!();
+                _platformLastOk = complete;
+                _platformCoveredUpTo = covers;
+                Interlocked.Increment(ref _platformFlushes);
+            }
+        }
+
         long end = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _targets, count);
@@ -105,7 +140,7 @@ public sealed class TlbFlushEngine
         }
 
         string how = Strategy == TlbFlushStrategy.PlatformWide
-            ? $"{PlatformFlushed} covered by a platform-wide flush, none kicked"
+            ? $"{PlatformFlushed} covered by {PlatformFlushes} platform-wide flushes ({PlatformShared} requests shared another's), none kicked"
             : $"{Kicked} kicked and awaited, {Deferred} deferred while descheduled, {NotWaited} outside the guest";
         return $"TLB flush ({StrategyDescription}): {Requests} requests, {Targets} targets ({how}), "
             + $"latency p50 {Format(LatencyHistogram.Percentile(50))}, p99 {Format(LatencyHistogram.Percentile(99))}, max {Format(LatencyHistogram.Max)}";

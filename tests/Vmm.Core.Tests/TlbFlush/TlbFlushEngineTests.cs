@@ -175,6 +175,44 @@ public sealed class TlbFlushEngineTests
     }
 
     [Fact]
+    public async Task PlatformWideRequestsArrivingTogetherShareFlushesAndEachIsCoveredByOneThatStartedAfterIt()
+    {
+        // Every request must return only after a platform flush that began after the request arrived (its guest's
+        // PTE stores came before the hypercall); requests piling up behind a running flush may share the next one.
+        var flushes = new System.Collections.Concurrent.ConcurrentQueue<(long Start, long End)>();
+        bool Flush()
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Thread.Sleep(5);
+            flushes.Enqueue((start, System.Diagnostics.Stopwatch.GetTimestamp()));
+            return true;
+        }
+
+        using var rig = new Rig(8, start: false);
+        var engine = new TlbFlushEngine(rig.Threads, TlbFlushStrategy.PlatformWide, Flush);
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<(long Arrived, long Returned)>();
+        var requesters = Enumerable.Range(0, 8).Select(r => Task.Factory.StartNew(() =>
+        {
+            for (int i = 0; i < 25; i++)
+            {
+                long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+                Assert.True(engine.Flush(r, [(r + 1) % 8], [], flushAll: true).Complete);
+                requests.Enqueue((arrived, System.Diagnostics.Stopwatch.GetTimestamp()));
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(requesters).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, engine.Requests);
+        Assert.Equal(200, engine.PlatformFlushes + engine.PlatformShared);
+        Assert.Equal(engine.PlatformFlushes, flushes.Count);
+        Assert.True(engine.PlatformShared > 0, "no request shared a flush although eight threads requested at once");
+        foreach ((long arrived, long returned) in requests)
+        {
+            Assert.Contains(flushes, f => f.Start >= arrived && f.End <= returned);
+        }
+    }
+
+    [Fact]
     public void TargetIndicesOutsideTheMachineAreIgnored()
     {
         using var rig = new Rig(2, start: false);
