@@ -19,8 +19,12 @@ public static class TlbFlushStrategySelector
     /// <summary>Platform-wide flushes timed by the probe.</summary>
     public const int ProbeFlushes = 5;
 
-    /// <summary>A platform-wide flush slower than this with every vCPU idle is not worth it.</summary>
-    public static readonly TimeSpan MaxPlatformFlush = TimeSpan.FromMilliseconds(1);
+    /// <summary>
+    /// A platform-wide flush slower than this before any vCPU runs is not worth it: about one host scheduler time
+    /// slice, what a kicked target that must first get a CPU costs (flush-deferral.md Q3). Not lower: on a loaded
+    /// host the probe itself waits for CPUs (medians of 1-5 ms were seen here at load 5-10, against 35 µs idle).
+    /// </summary>
+    public static readonly TimeSpan MaxPlatformFlush = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Resolves <paramref name="requested"/> for <paramref name="vcpus"/> vCPUs on <paramref name="hostCpus"/> host CPUs.</summary>
     /// <param name="requested">The configured strategy; anything but <see cref="TlbFlushStrategy.Auto"/> is returned as is.</param>

@@ -50,6 +50,6 @@ public sealed class TlbFlushStrategySelectorTests
             return true;
         });
         Assert.Equal(TlbFlushStrategy.KickAndWait, choice.Strategy);
-        Assert.Contains("slower than 1 ms", choice.Reason, StringComparison.Ordinal);
+        Assert.Contains("slower than 10 ms", choice.Reason, StringComparison.Ordinal);
     }
 }
