@@ -108,8 +108,10 @@ internal sealed class GuestCodeBuilder
     }
 
     /// <summary>
-    /// IRETQ to <paramref name="target"/> at CPL3 on the user stack in R8, with RFLAGS.IOPL = 3 so the guest may
-    /// still use port I/O (SDM Vol. 1 §18.5.1) and IF = 0. RBX, RCX, RDX, RDI, RSI and R8-R15 are preserved.
+    /// IRETQ to <paramref name="target"/> at CPL3 on the user stack in R8, with RFLAGS.IOPL = 3 (architecturally
+    /// port I/O is then allowed at CPL3, SDM Vol. 1 §18.5.1, but on PVM-based KVM hosts such as ours IN/OUT at CPL3
+    /// still fault with #GP: do port I/O from CPL0, through a #UD escape) and IF = 0. RBX, RCX, RDX, RDI, RSI and
+    /// R8-R15 are preserved.
     /// </summary>
     public void EnterUserMode(Label target) => EnterUserMode(target, interruptsEnabled: false);
 
