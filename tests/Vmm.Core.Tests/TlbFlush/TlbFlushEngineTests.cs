@@ -70,6 +70,7 @@ public sealed class TlbFlushEngineTests
         using var rig = new Rig(2, start: false);
         using var together = new Barrier(2);
         var results = new TlbFlushResult[2];
+        int finished = 0;
         for (int i = 0; i < 2; i++)
         {
             int self = i;
@@ -77,13 +78,14 @@ public sealed class TlbFlushEngineTests
             {
                 together.SignalAndWait(TestContext.Current.CancellationToken);
                 results[self] = rig.Engine.Flush(self, [1 - self], [], flushAll: true);
+                Interlocked.Increment(ref finished);        // the engine counts a request before Flush returns
                 return VcpuRunResult.Continue;
             });
         }
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         rig.StartAll();
-        WaitUntil(() => rig.Engine.Requests == 2);
+        WaitUntil(() => Volatile.Read(ref finished) == 2);
         Assert.True(results[0].Complete && results[1].Complete);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
         WaitUntil(() => rig.Processors.All(p => p.FlushCount == 1));
@@ -96,6 +98,7 @@ public sealed class TlbFlushEngineTests
         const int rounds = 300;
         using var rig = new Rig(vcpus, start: false);
         int incomplete = 0;
+        int finished = 0;
         for (int r = 0; r < vcpus; r++)
         {
             int self = r;
@@ -112,6 +115,7 @@ public sealed class TlbFlushEngineTests
                         Interlocked.Increment(ref incomplete);
                     }
 
+                    Interlocked.Increment(ref finished);
                     return VcpuRunResult.Continue;
                 });
             }
@@ -121,7 +125,7 @@ public sealed class TlbFlushEngineTests
         await Task.Run(
             async () =>
             {
-                while (rig.Engine.Requests < vcpus * rounds)
+                while (Volatile.Read(ref finished) < vcpus * rounds)
                 {
                     await Task.Delay(10, TestContext.Current.CancellationToken);
                 }
