@@ -72,25 +72,8 @@ public sealed class HyperVGuestTests
 
     private static (MachineExit Exit, string Serial) Run(IBuiltInGuest guest, int cpus, string hv, Stream? trace = null, Dictionary<string, string>? arguments = null)
     {
-        string reason = "needs Linux with /dev/kvm";
-        bool available = OperatingSystem.IsLinux() && KvmHypervisor.IsAvailable(out reason);
-        Assert.SkipUnless(available, $"needs a usable /dev/kvm: {reason}");
-        if (!OperatingSystem.IsLinux())
-        {
-            return default;
-        }
-
-        HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(hv, cpus);
-        using KvmHypervisor kvm = KvmHypervisor.Open();
-        using var serial = new MemoryStream();
-        var config = new VmConfiguration { Cpus = cpus, Memory = 64UL << 20, HyperV = profile, Serial = serial, HypercallTrace = trace };
-        MachineExit exit;
-        using (Machine machine = VmFactory.Create(kvm, config, new BuiltInGuestLoader(guest, arguments, profile), Serilog.Core.Logger.None))
-        {
-            machine.Start();
-            exit = machine.WaitForExit(TimeSpan.FromMinutes(5));
-        }
-
-        return (exit, Encoding.ASCII.GetString(serial.ToArray()));
+        (MachineExit exit, string serial, _) = KvmTestSupport.RunGuest(
+            guest, cpus, hv, arguments ?? [], vpIndices: null, TimeSpan.FromMinutes(5), config => config with { HypercallTrace = trace });
+        return (exit, serial);
     }
 }

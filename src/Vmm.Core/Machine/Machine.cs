@@ -142,7 +142,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
             TlbFlushStrategyChoice flushChoice = TlbFlushStrategySelector.Choose(options.FlushStrategy, options.ProcessorCount, Environment.ProcessorCount, partition.TryFlushAllGuestTlbs);
             if (flushChoice.Automatic && log.IsEnabled(Serilog.Events.LogEventLevel.Information))
             {
-                log.Information("TLB flush strategy auto: {Strategy} ({Reason})", flushChoice.Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick", flushChoice.Reason);
+                log.Information("TLB flush strategy auto: {Strategy} ({Reason})", TlbFlushStrategySelector.NameOf(flushChoice.Strategy), flushChoice.Reason);
             }
 
             return new Machine(log, memory, partition, options, flushChoice);

@@ -66,7 +66,7 @@ public sealed class TlbFlushEngine
     public string? AutoReason { get; init; }
 
     /// <summary>The strategy's command-line name, with the auto probe's reason when it chose it.</summary>
-    public string StrategyDescription => (Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick")
+    public string StrategyDescription => TlbFlushStrategySelector.NameOf(Strategy)
         + (AutoReason is null ? string.Empty : $", chosen by auto: {AutoReason}");
 
     /// <summary>Platform-wide flushes actually made (requests that arrived while one ran share the next).</summary>

@@ -26,6 +26,14 @@ public static class TlbFlushStrategySelector
     /// </summary>
     public static readonly TimeSpan MaxPlatformFlush = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>The command-line name of a strategy (`--flush-strategy`): kick, memslot or auto.</summary>
+    public static string NameOf(TlbFlushStrategy strategy) => strategy switch
+    {
+        TlbFlushStrategy.KickAndWait => "kick",
+        TlbFlushStrategy.PlatformWide => "memslot",
+        _ => "auto",
+    };
+
     /// <summary>Resolves <paramref name="requested"/> for <paramref name="vcpus"/> vCPUs on <paramref name="hostCpus"/> host CPUs.</summary>
     /// <param name="requested">The configured strategy; anything but <see cref="TlbFlushStrategy.Auto"/> is returned as is.</param>
     /// <param name="vcpus">vCPUs in the machine.</param>

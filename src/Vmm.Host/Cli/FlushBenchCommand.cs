@@ -154,7 +154,7 @@ internal static class FlushBenchCommand
             ["mode"] = mode,
         };
         using Machine machine = VmFactory.Create(hypervisor, config, new BuiltInGuestLoader(new FlushBenchGuest(), arguments, config.HyperV), log);
-        string resolved = machine.TlbFlush.Strategy == TlbFlushStrategy.PlatformWide ? "memslot" : "kick";
+        string resolved = TlbFlushStrategySelector.NameOf(machine.TlbFlush.Strategy);
         string? strategyName = mode == "pv" ? (strategy == TlbFlushStrategy.Auto ? $"auto:{resolved}" : resolved) : null;
         machine.Start();
 

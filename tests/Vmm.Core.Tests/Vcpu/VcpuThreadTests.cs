@@ -12,7 +12,7 @@ public sealed class VcpuThreadTests
     {
         var owner = new Owner();
         using var vp = new FakeVirtualProcessor();
-        var thread = new VcpuThread(vp, new NullHandler(), owner);
+        var thread = new VcpuThread(vp, new NullExitHandler(), owner);
         thread.Start();
         for (int i = 1; i <= 200; i++)
         {
@@ -35,7 +35,7 @@ public sealed class VcpuThreadTests
         using var vp = new FakeVirtualProcessor { Index = 3 };
         vp.Enqueue(_ => VcpuRunResult.Continue);
         vp.Enqueue(_ => VcpuRunResult.Shutdown("triple fault"));
-        var thread = new VcpuThread(vp, new NullHandler(), owner);
+        var thread = new VcpuThread(vp, new NullExitHandler(), owner);
         thread.Start();
         Assert.True(thread.Join(s_wait));
         Assert.NotEqual(Environment.CurrentManagedThreadId, vp.PreparedThreadId);
@@ -49,7 +49,7 @@ public sealed class VcpuThreadTests
         var owner = new Owner();
         using var vp = new FakeVirtualProcessor { Index = 1 };
         vp.Enqueue(_ => throw new InvalidOperationException("backend bug"));
-        var thread = new VcpuThread(vp, new NullHandler(), owner);
+        var thread = new VcpuThread(vp, new NullExitHandler(), owner);
         thread.Start();
         Assert.True(thread.Join(s_wait));
         Assert.IsType<InvalidOperationException>(owner.Failure);
@@ -62,7 +62,7 @@ public sealed class VcpuThreadTests
         var owner = new Owner();
         using var vp = new FakeVirtualProcessor();
         vp.Enqueue(_ => VcpuRunResult.Fault("entry failed"));
-        var thread = new VcpuThread(vp, new NullHandler(), owner);
+        var thread = new VcpuThread(vp, new NullExitHandler(), owner);
         thread.Start();
         Assert.True(thread.Join(s_wait));
         long sequence = thread.Kick();
@@ -88,30 +88,5 @@ public sealed class VcpuThreadTests
         }
 
         public void OnVcpuFailed(int processorIndex, Exception exception) => Failure = exception;
-    }
-
-    private sealed class NullHandler : IVcpuExitHandler
-    {
-        public void PortRead(int processorIndex, ushort port, Span<byte> data) => data.Clear();
-
-        public void PortWrite(int processorIndex, ushort port, ReadOnlySpan<byte> data)
-        {
-        }
-
-        public void MmioRead(int processorIndex, ulong address, Span<byte> data) => data.Clear();
-
-        public void MmioWrite(int processorIndex, ulong address, ReadOnlySpan<byte> data)
-        {
-        }
-
-        public MsrAccessResult MsrRead(int processorIndex, uint index, out ulong value)
-        {
-            value = 0;
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) => MsrAccessResult.GeneralProtection;
-
-        public void Hypercall(IHypercallIo io) => io.InjectInvalidOpcode();
     }
 }
