@@ -86,17 +86,21 @@ internal static class RunCommand
         {
             return RunMachine(plan, context, log, serial, trace);
         }
-        catch (Exception e) when (LogFailure(log, e))
+        catch (Exception e) when (WriteToLog(logWriter, e))
         {
-            throw;   // not reached: the filter logs and lets the exception go on to the top-level handler
+            throw;   // not reached: the filter writes the log and lets the exception go on to the top-level handler
         }
     }
 
-    private static bool LogFailure(Logger log, Exception e)
+    /// <summary>The stack trace of a failure goes to the --log file only; the console gets one line (VmmCommandLine).</summary>
+    private static bool WriteToLog(TextWriter? logWriter, Exception e)
     {
-        if (e is not UsageException)
+        if (logWriter is not null)
         {
-            log.Debug(e, "vmm run failed");
+            lock (logWriter)
+            {
+                logWriter.WriteLine($"{DateTime.Now:HH:mm:ss.fff} [ERR] vmm run failed: {e}");
+            }
         }
 
         return false;

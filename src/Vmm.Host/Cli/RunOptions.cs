@@ -255,9 +255,9 @@ internal sealed class RunOptions
             errors.Add("--whp-flush hypervisor lets WHP serve the flush hypercalls: it needs the whp backend (Windows), not " + (backend == "auto" ? "auto (kvm here)" : backend));
         }
 
-        if (initrd is not null && memoryOk && reader.Valid(Initrd) && (ulong)new FileInfo(initrd).Length >= memory)
+        if (initrd is not null && memoryOk && reader.Valid(Initrd) && new FileInfo(initrd) is { Exists: true } initrdFile && (ulong)initrdFile.Length >= memory)
         {
-            errors.Add($"--initrd '{initrd}' ({SizeParser.Format((ulong)new FileInfo(initrd).Length)}) does not fit in {SizeParser.Format(memory)} of guest RAM");
+            errors.Add($"--initrd '{initrd}' ({SizeParser.Format((ulong)initrdFile.Length)}) does not fit in {SizeParser.Format(memory)} of guest RAM");
         }
 
         Dictionary<string, string> arguments = GuestArguments.Parse(guestArgs, "--guest-arg", out string? argError);
@@ -388,71 +388,50 @@ internal sealed class RunOptions
         }
     }
 
-    private static Option<string[]> GuestArgsOption()
+    // Checks are custom parsers, not option validators: System.CommandLine skips option validators once a command
+    // validator has reported an error, and every mistake of the line must be reported.
+    private static Option<string[]> GuestArgsOption() => new("--guest-arg")
     {
-        var option = new Option<string[]>("--guest-arg")
+        Description = "A guest parameter, e.g. iterations=100000 (repeatable, each key once)",
+        HelpName = "KEY=VALUE",
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = r =>
         {
-            Description = "A guest parameter, e.g. iterations=100000 (repeatable, each key once)",
-            HelpName = "KEY=VALUE",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        option.Validators.Add(r =>
-        {
-            _ = GuestArguments.Parse(r.Tokens.Select(t => t.Value), r.IdentifierToken?.Value ?? "--guest-arg", out string? error);
-            if (error is not null)
-            {
-                r.AddError(error);
-            }
-        });
-        return option;
-    }
+            string[] pairs = [.. r.Tokens.Select(t => t.Value)];
+            _ = GuestArguments.Parse(pairs, CliParsers.NameOf(r), out string? error);
+            return error is null ? pairs : CliParsers.Fail(r, error, pairs);
+        },
+    };
 
-    private static Option<string?> OutputFileOption(string name, string description)
+    private static Option<string?> OutputFileOption(string name, string description) => new(name)
     {
-        var option = new Option<string?>(name) { Description = description, HelpName = "FILE" };
-        option.Validators.Add(r =>
-        {
-            if (FileChecks.CheckOutput(r.Tokens.Count == 0 ? string.Empty : r.Tokens[^1].Value, r.IdentifierToken?.Value ?? name) is string error)
-            {
-                r.AddError(error);
-            }
-        });
-        return option;
-    }
+        Description = description,
+        HelpName = "FILE",
+        CustomParser = r => CheckedPath(r, FileChecks.CheckOutput(CliParsers.Token(r) ?? string.Empty, CliParsers.NameOf(r))),
+    };
 
-    private static Option<string?> InputFileOption(string name, string alias, string description)
+    private static Option<string?> InputFileOption(string name, string alias, string description) => new(name, alias)
     {
-        var option = new Option<string?>(name, alias) { Description = description, HelpName = "FILE" };
-        option.Validators.Add(r =>
-        {
-            if (FileChecks.CheckInput(r.Tokens.Count == 0 ? string.Empty : r.Tokens[^1].Value, r.IdentifierToken?.Value ?? name, MaxInputBytes) is string error)
-            {
-                r.AddError(error);
-            }
-        });
-        return option;
-    }
+        Description = description,
+        HelpName = "FILE",
+        CustomParser = r => CheckedPath(r, FileChecks.CheckInput(CliParsers.Token(r) ?? string.Empty, CliParsers.NameOf(r), MaxInputBytes)),
+    };
 
-    private static Option<string?> AppendOption()
+    private static string? CheckedPath(ArgumentResult result, string? error) =>
+        error is null ? result.Tokens[^1].Value : CliParsers.Fail<string?>(result, error, null);
+
+    private static Option<string?> AppendOption() => new("--append", "-append")
     {
-        var option = new Option<string?>("--append", "-append")
-        {
-            Description = $"The kernel command line for --kernel (at most {MaxCommandLineBytes} bytes, as x86 Linux takes)",
-            HelpName = "TEXT",
-        };
-        option.Validators.Add(r =>
+        Description = $"The kernel command line for --kernel (at most {MaxCommandLineBytes} bytes, as x86 Linux takes)",
+        HelpName = "TEXT",
+        CustomParser = r =>
         {
             string text = r.Tokens.Count == 0 ? string.Empty : r.Tokens[^1].Value;
-            string name = r.IdentifierToken?.Value ?? "--append";
-            if (text.Contains('\0', StringComparison.Ordinal))
-            {
-                r.AddError($"{name} may not contain a NUL character");
-            }
-            else if (Encoding.UTF8.GetByteCount(text) > MaxCommandLineBytes)
-            {
-                r.AddError($"{name} is {Encoding.UTF8.GetByteCount(text).ToString(CultureInfo.InvariantCulture)} bytes; x86 Linux takes at most {MaxCommandLineBytes}");
-            }
-        });
-        return option;
-    }
+            string name = CliParsers.NameOf(r);
+            int bytes = Encoding.UTF8.GetByteCount(text);
+            return text.Contains('\0', StringComparison.Ordinal) ? CliParsers.Fail<string?>(r, $"{name} may not contain a NUL character", null)
+                : bytes > MaxCommandLineBytes ? CliParsers.Fail<string?>(r, $"{name} is {bytes.ToString(CultureInfo.InvariantCulture)} bytes; x86 Linux takes at most {MaxCommandLineBytes}", null)
+                : text;
+        },
+    };
 }
