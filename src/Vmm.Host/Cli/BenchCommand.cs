@@ -124,7 +124,7 @@ internal static class BenchCommand
             else
             {
                 IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
-                console.WriteLine($"exits on {hypervisor.Name}: {r} runs x {n} exits");
+                context.Out.WriteLine($"exits on {hypervisor.Name}: {r} runs x {n} exits");
                 var table = new Table().AddColumn("measured").AddColumn(new TableColumn("median µs/exit").RightAligned()).AddColumn("runs µs/exit");
                 table.AddRow("vmm", Us(median), Runs(vmm));
                 if (referenceMedian is double refMedian)
@@ -210,7 +210,7 @@ internal static class BenchCommand
             else
             {
                 IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
-                console.WriteLine($"null hypercall and plain exit on {hypervisor.Name}, interleaved: {r} runs x {n}");
+                context.Out.WriteLine($"null hypercall and plain exit on {hypervisor.Name}, interleaved: {r} runs x {n}");
                 var table = new Table().AddColumn("measured").AddColumn(new TableColumn("median µs").RightAligned()).AddColumn("runs µs");
                 table.AddRow("null hypercall", Us(hypercallMedian), Runs(hypercalls));
                 table.AddRow("plain exit", Us(exitMedian), Runs(exits));

@@ -120,17 +120,17 @@ internal static class FlushBenchCommand
             }
 
             IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
-            console.WriteLine($"remote flush of all other vCPUs on {hypervisor.Name} ({Environment.ProcessorCount} host CPUs), {n} rounds each");
+            context.Out.WriteLine($"remote flush of all other vCPUs on {hypervisor.Name} ({Environment.ProcessorCount} host CPUs), {n} rounds each");
             console.Write(ToTable(rows));
-            console.WriteLine("awaited: targets the VMM kicked out of the guest and waited for; deferred: targets it did not wait for (outside the guest, preempted and handed to KVM, or covered by the memslot flush); vmm p99: the same requests timed inside the VMM");
+            context.Out.WriteLine("awaited: targets the VMM kicked out of the guest and waited for; deferred: targets it did not wait for (outside the guest, preempted and handed to KVM, or covered by the memslot flush); vmm p99: the same requests timed inside the VMM");
             foreach (FlushBenchGoal goal in goals)
             {
-                console.WriteLine(goal.ToString());
+                context.Out.WriteLine(goal.ToString());
             }
 
             if (goals.Count == 0)
             {
-                console.WriteLine("goal ratios: need pv rows at 2 and at 8 (or more) vCPUs, and an ipi row at 8 (or more)");
+                context.Out.WriteLine("goal ratios: need pv rows at 2 and at 8 (or more) vCPUs, and an ipi row at 8 (or more)");
             }
 
             return ExitCodes.Success;

@@ -22,12 +22,12 @@ internal static class InfoCommand
         command.SetAction(result =>
         {
             IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
-            console.WriteLine($"host: {Environment.OSVersion}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}");
+            context.Out.WriteLine($"host: {Environment.OSVersion}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}");
             try
             {
                 using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");
                 HypervisorCapabilities caps = hypervisor.Capabilities;
-                console.WriteLine($"backend: {caps.Backend} ({caps.Version.TrimEnd('.')}), at most {caps.MaxProcessorCount} vCPUs per VM");
+                context.Out.WriteLine($"backend: {caps.Backend} ({caps.Version.TrimEnd('.')}), at most {caps.MaxProcessorCount} vCPUs per VM");
                 var features = new Table().AddColumn("capability").AddColumn("available");
                 foreach ((string name, bool available) in caps.Features)
                 {
@@ -38,7 +38,7 @@ internal static class InfoCommand
             }
             catch (HypervisorUnavailableException e)
             {
-                console.WriteLine($"backend: none usable: {e.Message.TrimEnd('.')}");
+                context.Out.WriteLine($"backend: none usable: {e.Message.TrimEnd('.')}");
             }
 
             var guests = new Table().AddColumn("guest").AddColumn("what it does").AddColumn("--guest-arg");
