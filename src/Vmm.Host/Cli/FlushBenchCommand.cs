@@ -34,23 +34,20 @@ internal static class FlushBenchCommand
         };
         var cpus = new Option<int[]>("--cpus")
         {
-            Description = "vCPU counts to measure, each from 2 to 64 (the default Hyper-V profile's limit)",
-            DefaultValueFactory = _ => [2, 4, 8, 16],
+            Description = "vCPU counts to measure, each from 2 to 64 (the default Hyper-V profile's limit) [default: 2,4,8,16]",
             CustomParser = r => CliParsers.ParseIntList(r, 2, 64),
             HelpName = "LIST",
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var strategies = new Option<TlbFlushStrategy[]>("--flush-strategy")
         {
-            Description = "PV strategies to measure side by side: kick, memslot, auto (what vmm run would choose), comma-separated",
-            DefaultValueFactory = _ => [TlbFlushStrategy.KickAndWait, TlbFlushStrategy.PlatformWide],
+            Description = "PV strategies to measure side by side: kick, memslot, auto (what vmm run would choose), comma-separated [default: kick,memslot]",
             CustomParser = r => CliParsers.ParseChoiceList(r, RunOptions.FlushStrategies),
             HelpName = "LIST",
         };
         var modes = new Option<string[]>("--modes")
         {
-            Description = "pv (the flush hypercall), ipi (the guest's own IPI shootdown), or both, comma-separated",
-            DefaultValueFactory = _ => ["pv", "ipi"],
+            Description = "pv (the flush hypercall), ipi (the guest's own IPI shootdown), or both, comma-separated [default: pv,ipi]",
             CustomParser = r => CliParsers.ParseChoiceList(r, s_modes),
             HelpName = "LIST",
         };
@@ -74,10 +71,10 @@ internal static class FlushBenchCommand
         command.Add(modes);
         command.SetAction(result =>
         {
-            TlbFlushStrategy[] chosen = result.GetValue(strategies) ?? [];
-            string[] chosenModes = result.GetValue(modes) ?? [];
+            TlbFlushStrategy[] chosen = result.GetResult(strategies) is null ? [TlbFlushStrategy.KickAndWait, TlbFlushStrategy.PlatformWide] : result.GetValue(strategies) ?? [];
+            string[] chosenModes = result.GetResult(modes) is null ? ["pv", "ipi"] : result.GetValue(modes) ?? [];
             int n = result.GetValue(rounds);
-            int[] counts = result.GetValue(cpus) ?? [];
+            int[] counts = result.GetResult(cpus) is null ? [2, 4, 8, 16] : result.GetValue(cpus) ?? [];
             bool asJson = result.GetValue(json);
             using Logger log = VmmLogging.Create(false, null, context.Error);
             using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");

@@ -23,6 +23,9 @@ internal sealed class RunOptions
     /// <summary>The smallest and largest guest RAM.</summary>
     public const ulong MinMemory = Vmm.Core.Boot.X86.LongModeLayout.MinimumMemory, MaxMemory = 1UL << 40;
 
+    /// <summary>Guest RAM without --memory.</summary>
+    public const ulong DefaultMemory = 256UL << 20;
+
     /// <summary>The largest --kernel and --initrd file read.</summary>
     public const ulong MaxInputBytes = ElfKernelLoader.MaxFileSize;
 
@@ -50,8 +53,7 @@ internal sealed class RunOptions
 
     public Option<ulong> Memory { get; } = new("--memory", "-m")
     {
-        Description = "Guest RAM: 16M to 1T; K/M/G/T are binary units and a bare number is MiB, as in QEMU's -m (256 = 256 MiB; 268435456B for bytes)",
-        DefaultValueFactory = _ => 256UL << 20,
+        Description = "Guest RAM: 16M to 1T; K/M/G/T are binary units and a bare number is MiB, as in QEMU's -m (256 = 256 MiB; 268435456B for bytes) [default: 256M]",
         CustomParser = ParseMemory,
         HelpName = "SIZE",
     };
@@ -62,8 +64,7 @@ internal sealed class RunOptions
 
     public Option<IBuiltInGuest> Guest { get; } = new("--guest")
     {
-        Description = "Built-in guest to run: " + string.Join(", ", BuiltInGuests.All.Select(g => g.Name)),
-        DefaultValueFactory = _ => BuiltInGuests.All.First(g => g.Name == BuiltInGuests.DefaultName),
+        Description = "Built-in guest to run: " + string.Join(", ", BuiltInGuests.All.Select(g => g.Name)) + $" [default: {BuiltInGuests.DefaultName}]",
         CustomParser = ParseGuest,
         HelpName = "NAME",
     };
@@ -72,20 +73,19 @@ internal sealed class RunOptions
 
     public Option<SerialTarget> Serial { get; } = new("--serial", "-serial")
     {
-        Description = "COM1 output: stdio (the console, default), null, file:PATH (as QEMU) or PATH",
-        DefaultValueFactory = _ => SerialTarget.Stdio,
+        Description = "--serial (QEMU: -serial): COM1 output: stdio (the console), null, file:PATH (as QEMU) or PATH [default: stdio]",
         CustomParser = ParseSerial,
         HelpName = "stdio|null|FILE",
     };
 
     public Option<ElfKernelLoader?> Kernel { get; } = new("--kernel", "-kernel")
     {
-        Description = "Run an ELF64 test kernel instead of a built-in guest (README: Test kernels)",
+        Description = "--kernel (QEMU: -kernel): run an ELF64 test kernel instead of a built-in guest (README: Test kernels)",
         CustomParser = ParseKernel,
         HelpName = "FILE",
     };
 
-    public Option<string?> Initrd { get; } = InputFileOption("--initrd", "-initrd", "An initial ramdisk for the --kernel (a regular file of at most 1 GiB, smaller than guest RAM)");
+    public Option<string?> Initrd { get; } = InputFileOption("--initrd", "-initrd", "--initrd (QEMU: -initrd): an initial ramdisk for the --kernel (a regular file of at most 1 GiB, smaller than guest RAM)");
 
     public Option<string?> Append { get; } = AppendOption();
 
@@ -128,8 +128,7 @@ internal sealed class RunOptions
 
     public Option<TlbFlushStrategy> FlushStrategy { get; } = new("--flush-strategy")
     {
-        Description = "How remote TLB flushes take effect: kick (kick the targets in the guest and wait for them), memslot (one KVM-wide flush by moving a scratch memslot; waits only for vCPUs running in the guest) or auto (probe at start: memslot when the vCPUs outnumber the host CPUs and the platform has it, else kick)",
-        DefaultValueFactory = _ => TlbFlushStrategy.Auto,
+        Description = "How remote TLB flushes take effect: kick (kick the targets in the guest and wait for them), memslot (one KVM-wide flush by moving a scratch memslot; waits only for vCPUs running in the guest) or auto (probe at start: memslot when the vCPUs outnumber the host CPUs and the platform has it, else kick) [default: auto]",
         CustomParser = r => CliParsers.ParseChoice(r, FlushStrategies, TlbFlushStrategy.Auto),
         HelpName = "auto|kick|memslot",
     };
@@ -191,12 +190,12 @@ internal sealed class RunOptions
         var reader = new OptionReader(result);
         string backend = reader.Get(Backend) ?? "auto";
         int cpus = reader.Get(Cpus);
-        ulong memory = reader.Get(Memory);
+        ulong memory = reader.Given(Memory) ? reader.Get(Memory) : DefaultMemory;
         bool verbose = reader.Get(Verbose);
         string? log = reader.Get(Log);
-        IBuiltInGuest? guest = reader.Get(Guest);
+        IBuiltInGuest? guest = reader.Given(Guest) ? reader.Get(Guest) : BuiltInGuests.All.First(g => g.Name == BuiltInGuests.DefaultName);
         string[] guestArgs = reader.Get(GuestArgs) ?? [];
-        SerialTarget serial = reader.Get(Serial) ?? SerialTarget.Stdio;
+        SerialTarget serial = (reader.Given(Serial) ? reader.Get(Serial) : null) ?? SerialTarget.Stdio;
         ElfKernelLoader? kernel = reader.Get(Kernel);
         string? initrd = reader.Get(Initrd);
         string? append = reader.Get(Append);
@@ -206,7 +205,7 @@ internal sealed class RunOptions
         int[]? vpIndices = reader.Given(VpIndex) ? reader.Get(VpIndex) : null;
         bool skipFlush = reader.Get(UnsafeSkipFlush);
         bool platformFlush = reader.Get(WhpFlush) == "hypervisor";
-        TlbFlushStrategy strategy = reader.Get(FlushStrategy);
+        TlbFlushStrategy strategy = reader.Given(FlushStrategy) ? reader.Get(FlushStrategy) : TlbFlushStrategy.Auto;
         double timeout = reader.Get(Timeout);
         int before = errors.Count;
 
@@ -422,7 +421,7 @@ internal sealed class RunOptions
 
     private static Option<string?> AppendOption() => new("--append", "-append")
     {
-        Description = $"The kernel command line for --kernel (at most {MaxCommandLineBytes} bytes, as x86 Linux takes)",
+        Description = $"--append (QEMU: -append): the kernel command line for --kernel (at most {MaxCommandLineBytes} bytes, as x86 Linux takes)",
         HelpName = "TEXT",
         CustomParser = r =>
         {
