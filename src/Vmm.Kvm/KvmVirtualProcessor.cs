@@ -24,6 +24,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     private static readonly int s_processId = Libc.GetPid();
 
+    private readonly KvmHypervisor _hypervisor;
     private readonly KvmFileDescriptor _vcpu;
     private readonly kvm_run* _run;
     private readonly int _runSize;
@@ -33,11 +34,14 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     private byte* _stealTimePreempted;
     private readonly bool _hypercallsEnabled;
     private bool _syncRegsValid;
+    private bool _exitPending;
+    private int _kickSequence;
     private bool _disposed;
 
     public KvmVirtualProcessor(KvmHypervisor hypervisor, KvmPartition partition, int index, CpuidTable cpuid, bool hypercallsEnabled)
     {
         Index = index;
+        _hypervisor = hypervisor;
         _hypercallsEnabled = hypercallsEnabled;
         _vcpu = new KvmFileDescriptor(KvmFileDescriptor.Check(Libc.Ioctl(partition.Fd, KvmIoctl.KVM_CREATE_VCPU, index), "KVM_CREATE_VCPU"));
         _runSize = hypervisor.VcpuMmapSize;
@@ -115,7 +119,9 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         // immediate_exit covers a thread that is outside KVM_RUN (it cancels the next entry); the signal
         // covers a thread inside the guest. The lock keeps the thread id valid while we signal it.
         // SAFETY: _run stays mapped until Dispose, which happens after the run thread is joined.
+        // immediate_exit before the sequence: CompletePendingExit relies on that order (see there).
         Volatile.Write(ref _run->immediate_exit, 1);
+        Interlocked.Increment(ref _kickSequence);
         lock (_threadLock)
         {
             if (_threadId != 0)
@@ -128,6 +134,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     [SkipLocalsInit]
     public VcpuRunResult Run(IVcpuExitHandler handler)
     {
+        _exitPending = false; // this KVM_RUN completes it
         int result = Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_RUN, 0);
         if (result < 0)
         {
@@ -165,6 +172,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
                     handler.MmioRead(Index, run->mmio.phys_addr, data);
                 }
 
+                _exitPending = true; // after the handler: a read must have its answer before anything completes it
                 return VcpuRunResult.Continue;
             }
 
@@ -173,6 +181,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
                 MsrAccessResult access = handler.MsrRead(Index, run->msr.index, out ulong value);
                 run->msr.data = value;
                 run->msr.error = access == MsrAccessResult.Ok ? (byte)0 : (byte)1;
+                _exitPending = true;
                 return VcpuRunResult.Continue;
             }
 
@@ -180,6 +189,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             {
                 MsrAccessResult access = handler.MsrWrite(Index, run->msr.index, run->msr.data);
                 run->msr.error = access == MsrAccessResult.Ok ? (byte)0 : (byte)1;
+                _exitPending = true;
                 return VcpuRunResult.Continue;
             }
 
@@ -199,6 +209,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void GetRegisters(out StandardRegisters registers)
     {
+        CompletePendingExit();
         if (_syncRegsValid)
         {
             KvmRegisterConversion.ToNeutral(_run->s.regs, out registers);
@@ -212,6 +223,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void SetRegisters(in StandardRegisters registers)
     {
+        CompletePendingExit();
         KvmRegisterConversion.FromNeutral(registers, out kvm_regs regs);
         if (_syncRegsValid)
         {
@@ -226,6 +238,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void GetSpecialRegisters(out SpecialRegisters registers)
     {
+        CompletePendingExit();
         kvm_sregs sregs;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
         KvmRegisterConversion.ToNeutral(sregs, out registers);
@@ -233,6 +246,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void SetSpecialRegisters(in SpecialRegisters registers)
     {
+        CompletePendingExit();
         kvm_sregs sregs;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
         KvmRegisterConversion.FromNeutral(registers, ref sregs);
@@ -394,9 +408,91 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         _stealTimePreempted = (byte*)partition.StealTimeArea + ((ulong)Index * 64) + 16;
     }
 
+    /// <summary>
+    /// Finishes the instruction of the last I/O, MMIO or MSR exit now instead of at the next entry. Upstream KVM
+    /// returns such an exit to userspace with RIP still at the instruction and completes it (skips it, or loads an
+    /// IN/MMIO/RDMSR result into its register) at the next KVM_RUN, and only if userspace left RIP alone
+    /// (api.rst, KVM_EXIT_IO/KVM_EXIT_MMIO: "the corresponding operations are complete ... when KVM_RUN is called
+    /// again"; arch/x86/kvm/x86.c, complete_fast_pio_out). PVM completes it before the exit. Anything that reads or
+    /// changes the register state or injects an event therefore calls this first, so that both see the state after
+    /// the instruction: KVM_RUN with immediate_exit set completes the pending operation and returns -EINTR without
+    /// entering the guest (api.rst, "immediate_exit"). Paid only on those rare paths: the plain completion of an
+    /// exit (RAX of a hypercall, a port's IN data) needs none of it.
+    /// </summary>
+    /// <remarks>
+    /// Must not run inside an IN, MMIO-read or RDMSR handler before it has answered (it would complete the
+    /// instruction with no answer): the pending flag is set for those only after the handler returns.
+    /// </remarks>
+    internal void CompletePendingExit()
+    {
+        if (!_exitPending)
+        {
+            return;
+        }
+
+        _exitPending = false;
+
+        // A kick writes immediate_exit and then bumps the sequence. Read in the opposite order, a kick whose write
+        // came after `prior` was read shows up as a changed sequence afterwards, so clearing our own
+        // immediate_exit can never erase a kick (a kicked thread that is registered also has the signal pending).
+        int kicks = Volatile.Read(ref _kickSequence);
+        // SAFETY: _run is this vCPU's live kvm_run mapping; this runs on the thread that owns the vCPU (or after it
+        // was joined), as every register accessor does.
+        byte prior = Volatile.Read(ref _run->immediate_exit);
+        Volatile.Write(ref _run->immediate_exit, 1);
+        int result = Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_RUN, 0);
+        int errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (prior == 0)
+        {
+            Volatile.Write(ref _run->immediate_exit, 0);
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _kickSequence) != kicks)
+            {
+                Volatile.Write(ref _run->immediate_exit, 1);
+            }
+        }
+
+        if (result >= 0 || errno != Libc.EINTR)
+        {
+            _syncRegsValid = false;
+            throw new HypervisorException($"completing the pending exit of vCPU {Index} with an immediate-exit KVM_RUN returned {(result >= 0 ? "success" : Libc.ErrorMessage(errno))}", "KVM_RUN", errno);
+        }
+
+        // KVM stores the sync registers on every way out of KVM_RUN when kvm_valid_regs asks for them (store_regs).
+        _syncRegsValid = true;
+    }
+
+    /// <summary>
+    /// RIP of the port-I/O instruction of the current exit, <paramref name="length"/> bytes long, on either flavour:
+    /// the first call in the process completes the exit and compares RIP before and after to learn whether this
+    /// KVM reports RIP at or past the instruction; later calls only do the arithmetic.
+    /// </summary>
+    internal ulong PortIoInstructionPointer(ulong length)
+    {
+        ulong rip = _run->s.regs.rip;
+        switch (Volatile.Read(ref _hypervisor.PortIoRipState))
+        {
+            case 1:
+                return rip - length;
+            case 2:
+                return _exitPending ? rip : rip - length;
+        }
+
+        if (!_exitPending)
+        {
+            return rip - length; // already completed by a register accessor: RIP is past the instruction
+        }
+
+        CompletePendingExit();
+        ulong after = _run->s.regs.rip;
+        Volatile.Write(ref _hypervisor.PortIoRipState, after == rip ? 1 : 2);
+        return after - length;
+    }
+
     /// <summary>Queues exception <paramref name="vector"/> (no error code) for delivery at the next entry.</summary>
     internal void InjectException(byte vector)
     {
+        CompletePendingExit();
         kvm_vcpu_events events;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_VCPU_EVENTS, &events), "KVM_GET_VCPU_EVENTS");
         events.exception_injected = 1;
@@ -443,6 +539,10 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         byte* data = (byte*)run + offset;
         ushort port = run->io.port;
         bool isOut = run->io.direction == KvmConstants.KVM_EXIT_IO_OUT;
+
+        // An OUT has nothing left to answer, so a handler may complete it early (a hypercall that continues or
+        // raises #UD must); an IN is complete only once the handler has filled the data window.
+        _exitPending = isOut;
         if (_hypercallsEnabled && port == Core.Devices.StandardPorts.Hypercall && isOut && count == 1)
         {
             // The hypercall page's `out imm8, al` (architecture.md §3): the call's registers are in the sync area.
@@ -466,6 +566,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             }
         }
 
+        _exitPending = true;
         return VcpuRunResult.Continue;
     }
 

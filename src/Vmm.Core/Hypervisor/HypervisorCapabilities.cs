@@ -9,6 +9,9 @@ public sealed record HypervisorCapabilities
     /// <summary>Human-readable platform version (KVM API version, Windows build).</summary>
     public required string Version { get; init; }
 
+    /// <summary>What kind of platform serves the backend (e.g. "PVM (kvm_pvm)" or "SVM (kvm_amd), nested"; empty where unknown).</summary>
+    public string Platform { get; init; } = string.Empty;
+
     /// <summary>Host logical processors.</summary>
     public required int HostProcessorCount { get; init; }
 
