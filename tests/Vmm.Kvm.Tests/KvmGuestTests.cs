@@ -228,7 +228,7 @@ public sealed class KvmGuestTests
     public void AFlushDeferredByCasOnAPreemptedVcpuIsConsumedByKvmWhenItRunsAgain()
     {
         // The deferral path of the flush engine on real KVM. This host never marks a vCPU preempted
-        // (flush-deferral.md Q1), so the test writes KVM_VCPU_PREEMPTED itself, as KVM does at a vcpu_put, while
+        // (docs/kvm-host.md#preempted), so the test writes KVM_VCPU_PREEMPTED itself, as KVM does at a vcpu_put, while
         // the vCPU has not run yet; the CAS must then add KVM_VCPU_FLUSH_TLB, and KVM's record_steal_time at the
         // vCPU's next entry must consume both bits (it flushes the guest TLB when FLUSH_TLB is set).
         KvmFixture.SkipUnlessKvm();

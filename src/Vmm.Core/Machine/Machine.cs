@@ -157,7 +157,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
 
     /// <summary>
     /// The default CPUID policy: hide every hypervisor leaf (0x40000000-0x4FFFFFFF) the backend offers. On this
-    /// host KVM's own paravirtual features would make a guest loop on VMCALL (host-kvm.md Q3), and the Hyper-V
+    /// host KVM's own paravirtual features would make a guest loop on VMCALL (docs/kvm-host.md#vmcall), and the Hyper-V
     /// leaves, when enabled, must be the only signature a guest sees. Leaf 0x40000000 is kept as explicit
     /// zeros: with no entry KVM would answer from the highest basic leaf.
     /// </summary>

@@ -10,7 +10,7 @@ namespace Vmm.Core.TlbFlush;
 /// <item>Do the vCPUs outnumber the host CPUs this process may use? If not, a kicked target is on a CPU and leaves
 /// the guest within microseconds, and kick-and-wait flushes only the targets (the platform-wide flush makes every
 /// vCPU rebuild its shadow pages). If they do, a kicked target must first be scheduled, which takes milliseconds
-/// (flush-deferral.md Q3: p50 10.4 ms at 4 vCPUs on 2 CPUs), while the platform-wide flush waits only for vCPUs
+/// (docs/tlb-flush.md#costs: p50 10.4 ms at 4 vCPUs on 2 CPUs), while the platform-wide flush waits only for vCPUs
 /// that are running (README "Flush strategies" has the measured comparison).</item>
 /// </list>
 /// </summary>
@@ -21,7 +21,7 @@ public static class TlbFlushStrategySelector
 
     /// <summary>
     /// A platform-wide flush slower than this before any vCPU runs is not worth it: about one host scheduler time
-    /// slice, what a kicked target that must first get a CPU costs (flush-deferral.md Q3). Not lower: on a loaded
+    /// slice, what a kicked target that must first get a CPU costs (docs/tlb-flush.md#costs). Not lower: on a loaded
     /// host the probe itself waits for CPUs (medians of 1-5 ms were seen here at load 5-10, against 35 µs idle).
     /// </summary>
     public static readonly TimeSpan MaxPlatformFlush = TimeSpan.FromMilliseconds(10);
