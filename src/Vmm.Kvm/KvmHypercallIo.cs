@@ -7,7 +7,7 @@ using static Vmm.Kvm.Interop.Interop;
 namespace Vmm.Kvm;
 
 /// <summary>
-/// The KVM hypercall transport (docs/architecture.md, "Hypercall transport"): the guest calls its hypercall page,
+/// The KVM hypercall transport (docs/design.md#hypercall-transport): the guest calls its hypercall page,
 /// whose `out imm8, al` exits to us; registers come from the kvm_run sync area (REGS and SREGS are synced on every
 /// exit), XMM registers from KVM_GET_FPU only when an XMM-fast call asks for them. Upstream KVM reports the exit with
 /// RIP still at the OUT and skips it at the next KVM_RUN, PVM with RIP already past it: the plain completion

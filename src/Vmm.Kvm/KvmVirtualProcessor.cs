@@ -13,7 +13,7 @@ namespace Vmm.Kvm;
 /// <summary>
 /// A KVM vCPU: its fd, its mmap'd kvm_run page, and the exit servicing. Registers travel through the
 /// kvm_run sync area (KVM_CAP_SYNC_REGS) after an exit, which saves two vCPU ioctls of about 6.5 µs each
-/// on this host (reference/host-kvm.md Q3).
+/// on this host (docs/kvm-host.md#pvm-hosts).
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
@@ -60,7 +60,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             SetCpuid(cpuid);
 
             // With the in-kernel irqchip, application processors start in KVM_MP_STATE_UNINITIALIZED and
-            // wait for INIT/SIPI; our guests start every vCPU directly in long mode (host-kvm.md Q1).
+            // wait for INIT/SIPI; our guests start every vCPU directly in long mode (docs/kvm-host.md#long-mode-and-cpuid).
             if (index > 0)
             {
                 uint state = KvmConstants.KVM_MP_STATE_RUNNABLE;
@@ -72,7 +72,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             // SAFETY: _run points at the live kvm_run mapping of this vCPU.
             // REGS and SREGS on every exit: a hypercall needs RCX/RDX/R8 and the caller's CPL and mode, and
             // syncing SREGS measured no slower than REGS alone (vmm bench exits, ratio 0.99 vs 1.05 to the C
-            // reference in one run), while a KVM_GET_SREGS ioctl costs 6-8 µs here (host-kvm.md Q3).
+            // reference in one run), while a KVM_GET_SREGS ioctl costs 6-8 µs here (docs/kvm-host.md#pvm-hosts).
             _run->kvm_valid_regs = KvmConstants.KVM_SYNC_X86_REGS | KvmConstants.KVM_SYNC_X86_SREGS;
         }
         catch
@@ -313,16 +313,16 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         if (_stealTimePreempted != null)
         {
             // KVM_VCPU_FLUSH_TLB in the steal-time `preempted` byte: the next vcpu_load (this KVM_RUN) exchanges the
-            // byte and flushes the guest TLB before the first guest instruction (host-kvm.md Q4, record_steal_time).
+            // byte and flushes the guest TLB before the first guest instruction (docs/kvm-host.md#steal-time; arch/x86/kvm/x86.c, record_steal_time).
             // Set from this thread while it is outside KVM_RUN, so KVM's own plain store of PREEMPTED at a
-            // vcpu_put cannot erase it (flush-deferral.md Q4).
+            // vcpu_put cannot erase it (docs/tlb-flush.md#deferral-rules, rule 2).
             // SAFETY: the steal-time area stays mapped for the partition's lifetime; this vCPU owns its 64 bytes.
             Volatile.Write(ref *_stealTimePreempted, (byte)(*_stealTimePreempted | KvmVcpuFlushTlb));
             return;
         }
 
         // Fallback: a changed CR4 (or CR0) makes KVM_SET_SREGS reset the MMU context and flush the guest TLB;
-        // writing the same value does nothing (host-kvm.md Q4 (b), (g)). Two ioctls, about 21 µs here.
+        // writing the same value does nothing (docs/kvm-host.md#forcing-a-flush). Two ioctls, about 21 µs here.
         kvm_sregs sregs;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
         ulong original = sregs.cr4;
@@ -360,8 +360,8 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         // Linux's kvm_flush_tlb_multi (arch/x86/kernel/kvm.c) does the same from inside a guest: KVM writes
         // KVM_VCPU_PREEMPTED at vcpu_put only at an instruction boundary, and record_steal_time exchanges the byte
         // at the next vcpu_load and flushes if KVM_VCPU_FLUSH_TLB was added meanwhile. A CAS (not a read and a
-        // store) so that the flag cannot be added after that exchange went by (flush-deferral.md Q4, rule 1).
-        // This PVM host never sets PREEMPTED (flush-deferral.md Q1), so here the CAS is never tried.
+        // store) so that the flag cannot be added after that exchange went by (docs/tlb-flush.md#deferral-rules, rule 1).
+        // PVM never sets PREEMPTED (docs/kvm-host.md#preempted), so there the CAS is never tried; upstream KVM does.
         // SAFETY: the steal-time area stays mapped for the partition's lifetime (rule 3); one byte of this vCPU's
         // 64-byte record, accessed atomically.
         ref byte flag = ref *_stealTimePreempted;
@@ -545,7 +545,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         _exitPending = isOut;
         if (_hypercallsEnabled && port == Core.Devices.StandardPorts.Hypercall && isOut && count == 1)
         {
-            // The hypercall page's `out imm8, al` (architecture.md §3): the call's registers are in the sync area.
+            // The hypercall page's `out imm8, al` (docs/design.md#hypercall-transport): the call's registers are in the sync area.
             _hypercallIo.Begin();
             handler.Hypercall(_hypercallIo);
             _hypercallIo.End();
@@ -630,7 +630,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
                 if (c.Function == 1)
                 {
                     // Initial APIC ID, CPUID.01H:EBX[31:24] (SDM Vol. 2A CPUID). KVM reports the APIC ID of the
-                    // host CPU that ran the ioctl (host-kvm.md Q1), so every vCPU needs its own.
+                    // host CPU that ran the ioctl (docs/kvm-host.md#long-mode-and-cpuid), so every vCPU needs its own.
                     ebx = (ebx & 0x00FF_FFFF) | (apicId << 24);
                 }
                 else if (c.Function is 0xB or 0x1F)
