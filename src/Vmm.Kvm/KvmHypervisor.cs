@@ -244,6 +244,7 @@ public sealed unsafe class KvmHypervisor : IHypervisor
             Backend = Name,
             Version = $"KVM API {KvmConstants.KVM_API_VERSION}, kernel {Environment.OSVersion.Version}, vCPU recommended {recommended}, max {max}, memory slots {CheckExtension(KvmConstants.KVM_CAP_NR_MEMSLOTS)}",
             Platform = Describe(Flavor, IsNested),
+            ReportsPreemptedProcessors = Flavor is KvmFlavor.Vmx or KvmFlavor.Svm, // docs/kvm-host.md#preempted
             HostProcessorCount = Environment.ProcessorCount,
             MaxProcessorCount = max > 0 ? max : Math.Max(recommended, 1),
             Features = features,

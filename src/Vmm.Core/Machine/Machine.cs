@@ -139,7 +139,8 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
             }
 
             // Probed before any vCPU runs, so the platform-wide flush is timed alone.
-            TlbFlushStrategyChoice flushChoice = TlbFlushStrategySelector.Choose(options.FlushStrategy, options.ProcessorCount, Environment.ProcessorCount, partition.TryFlushAllGuestTlbs);
+            TlbFlushStrategyChoice flushChoice = TlbFlushStrategySelector.Choose(
+                options.FlushStrategy, options.ProcessorCount, Environment.ProcessorCount, hypervisor.Capabilities.ReportsPreemptedProcessors, partition.TryFlushAllGuestTlbs);
             if (flushChoice.Automatic && log.IsEnabled(Serilog.Events.LogEventLevel.Information))
             {
                 log.Information("TLB flush strategy auto: {Strategy} ({Reason})", TlbFlushStrategySelector.NameOf(flushChoice.Strategy), flushChoice.Reason);
