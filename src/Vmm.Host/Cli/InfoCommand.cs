@@ -28,6 +28,7 @@ internal static class InfoCommand
                 using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");
                 HypervisorCapabilities caps = hypervisor.Capabilities;
                 context.Out.WriteLine($"backend: {caps.Backend} ({caps.Version.TrimEnd('.')}), at most {caps.MaxProcessorCount} vCPUs per VM");
+                context.Out.WriteLine($"platform: {caps.Platform}");
                 var features = new Table().AddColumn("capability").AddColumn("available");
                 foreach ((string name, bool available) in caps.Features)
                 {

@@ -156,7 +156,7 @@ internal static class RunCommand
 
         int cpus = plan.Cpus;
         context.Error.WriteLine(
-            $"vmm: {plan.What} on {hypervisor.Name}, {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(plan.Memory)}, --hv {plan.HyperV}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
+            $"vmm: {plan.What} on {hypervisor.Name} ({hypervisor.Capabilities.Platform}), {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(plan.Memory)}, --hv {plan.HyperV}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
         return ToExitCode(exit);
     }
 }
