@@ -1,4 +1,5 @@
 using Vmm.Core.Boot.X86;
+using Vmm.Core.Hypervisor;
 using Vmm.Core.Memory;
 using Vmm.Core.Registers;
 
@@ -20,4 +21,7 @@ public interface IGuestBootPlan
 {
     /// <summary>vCPU <paramref name="processor"/>'s initial registers, given the platform's reset values.</summary>
     VcpuBootState GetBootState(int processor, in SpecialRegisters platformDefaults);
+
+    /// <summary>Whether vCPU <paramref name="processor"/> runs at once or waits for INIT/SIPI (its boot state is then unused).</summary>
+    VcpuStartMode GetStartMode(int processor) => VcpuStartMode.Running;
 }
