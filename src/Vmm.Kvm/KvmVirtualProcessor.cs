@@ -35,7 +35,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     private bool _syncRegsValid;
     private bool _disposed;
 
-    public KvmVirtualProcessor(KvmHypervisor hypervisor, KvmPartition partition, int index, CpuidTable cpuid, bool hypercallsEnabled)
+    public KvmVirtualProcessor(KvmHypervisor hypervisor, KvmPartition partition, int index, CpuidTable cpuid, bool hypercallsEnabled, VcpuStartMode start = VcpuStartMode.Running)
     {
         Index = index;
         _hypercallsEnabled = hypercallsEnabled;
@@ -56,8 +56,9 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             SetCpuid(cpuid);
 
             // With the in-kernel irqchip, application processors start in KVM_MP_STATE_UNINITIALIZED and
-            // wait for INIT/SIPI; our guests start every vCPU directly in long mode (host-kvm.md Q1).
-            if (index > 0)
+            // wait for INIT/SIPI; built-in guests start every vCPU directly in long mode, an OS (Linux) starts
+            // its APs itself.
+            if (index > 0 && start == VcpuStartMode.Running)
             {
                 uint state = KvmConstants.KVM_MP_STATE_RUNNABLE;
                 KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_SET_MP_STATE, &state), "KVM_SET_MP_STATE");

@@ -24,4 +24,10 @@ public interface IGuestBootPlan
 
     /// <summary>Whether vCPU <paramref name="processor"/> runs at once or waits for INIT/SIPI (its boot state is then unused).</summary>
     VcpuStartMode GetStartMode(int processor) => VcpuStartMode.Running;
+
+    /// <summary>
+    /// True for an operating system that probes the PC platform: the machine then adds the in-kernel PIT, the
+    /// CMOS RTC and the keyboard controller's reset line.
+    /// </summary>
+    bool UsesPcPlatform => false;
 }

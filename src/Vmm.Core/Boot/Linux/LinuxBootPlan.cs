@@ -34,6 +34,9 @@ public sealed class LinuxBootPlan : IGuestBootPlan
     public ulong BootParamsAddress { get; }
 
     /// <inheritdoc />
+    public bool UsesPcPlatform => true;
+
+    /// <inheritdoc />
     public VcpuStartMode GetStartMode(int processor) => processor == 0 ? VcpuStartMode.Running : VcpuStartMode.WaitForStartup;
 
     /// <inheritdoc />
