@@ -35,6 +35,12 @@ public sealed record VmConfiguration
         string other => throw new UsageException($"--flush-strategy must be auto, kick or memslot, not '{other}'"),
     };
 
+    /// <summary>`--initrd FILE`: the initial RAM disk of a Linux kernel, or null for none.</summary>
+    public string? InitrdPath { get; init; }
+
+    /// <summary>`--append TEXT`: the command line of a Linux kernel, or null for an empty one.</summary>
+    public string? KernelCommandLine { get; init; }
+
     /// <summary>`--whp-flush hypervisor`: the platform's hypervisor serves the flush hypercalls (a baseline).</summary>
     public bool PlatformTlbFlush { get; init; }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Serilog.Core;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Boot.Elf;
+using Vmm.Core.Boot.Linux;
 using Vmm.Core.Machine;
 using Vmm.HyperV.Cpuid;
 using Vmm.Guests;
@@ -35,8 +36,18 @@ internal static class RunCommand
         };
         var kernel = new Option<string?>("--kernel")
         {
-            Description = "Run an ELF64 test kernel instead of a built-in guest (see README: the test-kernel protocol)",
-            HelpName = "FILE.elf",
+            Description = "Run a kernel instead of a built-in guest: a Linux bzImage or vmlinux (detected), or an ELF64 test kernel (see README: the test-kernel protocol)",
+            HelpName = "FILE",
+        };
+        var initrd = new Option<string?>("--initrd")
+        {
+            Description = "The initial RAM disk of a Linux --kernel",
+            HelpName = "FILE",
+        };
+        var append = new Option<string?>("--append")
+        {
+            Description = "The command line of a Linux --kernel, e.g. \"console=ttyS0 acpi=off pci=off\"",
+            HelpName = "TEXT",
         };
         var hv = new Option<string>("--hv")
         {
@@ -88,6 +99,7 @@ internal static class RunCommand
               vmm run --guest hello --serial out.txt   guest console to a file
               vmm run --guest hvprobe --cpus 4 --hv linux,+time,+frequencies
               vmm run --kernel probe.elf --cpus 2      a test kernel of your own
+              vmm run --kernel bzImage --initrd initramfs.cpio.gz --append "console=ttyS0 acpi=off pci=off" --cpus 2
               vmm run --guest hcfuzz --trace-hypercalls calls.jsonl
             """);
         common.AddTo(command);
@@ -95,6 +107,8 @@ internal static class RunCommand
         command.Add(guestArgs);
         command.Add(serial);
         command.Add(kernel);
+        command.Add(initrd);
+        command.Add(append);
         command.Add(hv);
         command.Add(trace);
         command.Add(vpIndex);
@@ -130,14 +144,19 @@ internal static class RunCommand
             {
                 if (result.GetResult(guest) is { Implicit: false } || arguments.Count > 0)
                 {
-                    throw new UsageException("--kernel runs your own ELF file: it cannot be combined with --guest or --guest-arg");
+                    throw new UsageException("--kernel runs your own kernel: it cannot be combined with --guest or --guest-arg");
                 }
 
-                loader = OpenKernel(kernelPath);
+                loader = OpenKernel(kernelPath, result.GetValue(initrd), result.GetValue(append), memory, cpus);
                 what = $"kernel '{Path.GetFileName(kernelPath)}'";
             }
             else
             {
+                if (result.GetValue(initrd) is not null || result.GetValue(append) is not null)
+                {
+                    throw new UsageException("--initrd and --append are for a Linux --kernel");
+                }
+
                 string guestName = result.GetValue(guest) ?? BuiltInGuests.DefaultName;
                 if (!BuiltInGuests.TryGet(guestName, out IBuiltInGuest builtIn))
                 {
@@ -159,6 +178,7 @@ internal static class RunCommand
             {
                 Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
                 VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush, FlushStrategy = strategy,
+                InitrdPath = result.GetValue(initrd), KernelCommandLine = result.GetValue(append),
             };
             if (skipFlush)
             {
@@ -228,15 +248,52 @@ internal static class RunCommand
         }
     }
 
-    private static ElfKernelLoader OpenKernel(string path)
+    /// <summary>
+    /// A Linux kernel (bzImage, or an ELF vmlinux with a Linux or PVH note) goes to the Linux loader, any other ELF
+    /// file to the test-kernel loader; everything that can be checked without a VM is checked here, before a
+    /// hypervisor is opened.
+    /// </summary>
+    private static IGuestLoader OpenKernel(string path, string? initrdPath, string? commandLine, ulong memory, int cpus)
     {
         try
         {
-            return new ElfKernelLoader(path);
+            byte[] image = ReadKernel(path);
+            if (LinuxKernelLoader.IsLinuxKernel(image))
+            {
+                byte[]? initrdImage = initrdPath is null ? null : ReadKernel(initrdPath, "initrd");
+                var linux = new LinuxKernelLoader(image, Path.GetFileName(path), initrdImage, commandLine);
+                linux.CheckFits(memory, cpus);
+                return linux;
+            }
+
+            if (initrdPath is not null || commandLine is not null)
+            {
+                throw new UsageException($"kernel '{path}' is not a Linux kernel: --initrd and --append are for a Linux bzImage or vmlinux");
+            }
+
+            return new ElfKernelLoader(image, Path.GetFileName(path));
         }
         catch (KernelLoadException e)
         {
             throw new UsageException($"kernel '{path}': {e.Message}");
+        }
+    }
+
+    private static byte[] ReadKernel(string path, string what = "kernel")
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > ElfKernelLoader.MaxFileSize)
+            {
+                throw new UsageException($"{what} '{path}' is larger than 1 GiB");
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new UsageException($"cannot read {what} '{path}': {e.Message}");
         }
     }
 }
