@@ -80,6 +80,24 @@ public sealed class LinuxBootTests
         Assert.True(exit.Reason == MachineExitReason.Reset, $"{exit}\n{log}");
     }
 
+    [Fact]
+    public void DebiansBzImageAndItsVmlinuxLoadWithTheMeasuredHeaderValues()
+    {
+        string dir = ArtifactDirectory();
+        Assert.SkipUnless(File.Exists(Path.Combine(dir, "bzImage")) && File.Exists(Path.Combine(dir, "vmlinux")), $"no Linux guest in {dir}: run tools/linux-guest/build.sh");
+        var bz = new LinuxKernelLoader(Path.Combine(dir, "bzImage"), Path.Combine(dir, "initramfs.cpio.gz"), CommandLine);
+        Assert.Equal(LinuxKernelFormat.BzImage, bz.Format);
+        Assert.True(bz.Header!.Version >= 0x020C);
+        Assert.Equal(0x10_0200UL, bz.Entry);
+        (_, ulong initrd) = bz.CheckFits(Memory, 8);
+        Assert.True(initrd >= bz.KernelEnd);
+        var vmlinux = new LinuxKernelLoader(Path.Combine(dir, "vmlinux"), null, CommandLine);
+        Assert.Equal(LinuxKernelFormat.Vmlinux, vmlinux.Format);
+        Assert.Equal(0x100_0000UL, vmlinux.KernelStart);   // Debian's LOAD_PHYSICAL_ADDR; e_entry is startup_64 there
+        Assert.Equal(0x100_0000UL, vmlinux.Entry);
+        vmlinux.CheckFits(Memory, 8);
+    }
+
     private static (MachineExit Exit, string Log, TimeSpan Elapsed) Boot(string kernel, int cpus, string hv, string extra)
     {
         KvmTestSupport.SkipUnlessKvm();
