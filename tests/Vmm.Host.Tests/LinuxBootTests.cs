@@ -20,7 +20,7 @@ public sealed class LinuxBootTests
 {
     // "quiet": every console byte is a few port exits, and nested they dominate the boot (measured: about 100 s
     // of a 230 s nested boot went to replaying the log to ttyS0); /init prints the dmesg lines checked here.
-    private const string CommandLine = "quiet console=ttyS0 8250.nr_uarts=1 acpi=off pci=off panic=-1 nokaslr printk.time=1";
+    private const string CommandLine = "quiet printk.devkmsg=on console=ttyS0 8250.nr_uarts=1 acpi=off pci=off panic=-1 nokaslr printk.time=1";
     private const ulong Memory = 512UL << 20;
     private const string LinuxProfile = "linux,+time,+frequencies";
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
