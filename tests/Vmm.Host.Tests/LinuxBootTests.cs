@@ -25,20 +25,22 @@ public sealed class LinuxBootTests
     private const string LinuxProfile = "linux,+time,+frequencies";
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
 
-    public static TheoryData<string, int, string> Matrix()
+    /// <summary>
+    /// Every vCPU count (1, 2, 4, 8) with each image and with each profile, and each image with each profile: the
+    /// eight rows of a pairwise cover of the 16 combinations (a nested boot costs about a minute, and CI boots them
+    /// all on the nested host).
+    /// </summary>
+    public static TheoryData<string, int, string> Matrix() => new()
     {
-        var data = new TheoryData<string, int, string>();
-        foreach (string kernel in (string[])["vmlinux", "bzImage"])
-        {
-            foreach (int cpus in (int[])[1, 2, 4, 8])
-            {
-                data.Add(kernel, cpus, "none");
-                data.Add(kernel, cpus, LinuxProfile);
-            }
-        }
-
-        return data;
-    }
+        { "bzImage", 1, "none" },
+        { "vmlinux", 1, LinuxProfile },
+        { "bzImage", 2, LinuxProfile },
+        { "vmlinux", 2, "none" },
+        { "bzImage", 4, "none" },
+        { "vmlinux", 4, LinuxProfile },
+        { "bzImage", 8, LinuxProfile },
+        { "vmlinux", 8, "none" },
+    };
 
     [Theory]
     [MemberData(nameof(Matrix))]

@@ -255,8 +255,10 @@ internal sealed class RunOptions
             errors.Add("--whp-flush hypervisor lets WHP serve the flush hypercalls: it needs the whp backend (Windows), not " + (backend == "auto" ? "auto (kvm here)" : backend));
         }
 
+        bool initrdFits = true;
         if (initrd is not null && memoryOk && reader.Valid(Initrd) && new FileInfo(initrd) is { Exists: true } initrdFile && (ulong)initrdFile.Length >= memory)
         {
+            initrdFits = false;
             errors.Add($"--initrd '{initrd}' ({SizeParser.Format((ulong)initrdFile.Length)}) does not fit in {SizeParser.Format(memory)} of guest RAM");
         }
 
@@ -266,7 +268,7 @@ internal sealed class RunOptions
         string what = string.Empty;
         if (kernelGiven)
         {
-            if (kernel is { IsLinux: true } && cpusOk && memoryOk && reader.Valid(Initrd) && reader.Valid(Append))
+            if (kernel is { IsLinux: true } && cpusOk && memoryOk && reader.Valid(Initrd) && reader.Valid(Append) && initrdFits)
             {
                 loader = GuestPreflight.CheckLinux(kernel, initrd, append, memory, cpus, errors);
                 what = $"kernel '{kernel.Name}'";
