@@ -97,6 +97,7 @@ internal static class RunCommand
         command.Add(kernel);
         command.Add(hv);
         command.Add(trace);
+        Option<string?> traceMaxSize = TraceRunOptions.AddMaxSize(command);
         command.Add(vpIndex);
         command.Add(unsafeSkipFlush);
         command.Add(whpFlush);
@@ -158,6 +159,7 @@ internal static class RunCommand
             var config = new VmConfiguration
             {
                 Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
+                HypercallTraceMaxSize = TraceRunOptions.GetMaxSize(result, traceMaxSize), HypercallTraceReport = TraceRunOptions.Report,
                 VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush, FlushStrategy = strategy,
             };
             if (skipFlush)
