@@ -22,6 +22,7 @@ public static class VmmCommandLine
         root.Add(RunCommand.Create());
         root.Add(InfoCommand.Create());
         root.Add(BenchCommand.Create());
+        root.Add(TraceCommand.Create());
         return root;
     }
 
