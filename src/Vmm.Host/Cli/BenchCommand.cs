@@ -131,6 +131,7 @@ internal static class BenchCommand
         var iterations = new Option<int>("--iterations") { Description = $"Hypercalls (and exits) per run, a multiple of {HypercallsGuest.Unroll}", DefaultValueFactory = _ => (int)HypercallsGuest.DefaultIterations, HelpName = "N" };
         var runs = new Option<int>("--runs") { Description = "Runs; the medians are reported", DefaultValueFactory = _ => 5, HelpName = "R" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+        var trace = new Option<bool>("--trace") { Description = "Also time each run with --trace-hypercalls to a temporary file (the cost of tracing, same run)" };
         var command = new Command("hypercalls", $"""
             Cost of a null hypercall (fast HvCallNotifyLongSpinWait through the hypercall page at CPL0) next to the
             cost of a plain exit (`vmm bench exits`), measured interleaved in the same run. The hypercall loop is
@@ -139,11 +140,13 @@ internal static class BenchCommand
             Examples:
               vmm bench hypercalls
               vmm bench hypercalls --json --runs 9
+              vmm bench hypercalls --trace
             """);
         command.Add(backend);
         command.Add(iterations);
         command.Add(runs);
         command.Add(json);
+        command.Add(trace);
         command.SetAction(result =>
         {
             int n = result.GetValue(iterations);
@@ -164,10 +167,16 @@ internal static class BenchCommand
             var arguments = new Dictionary<string, string> { ["iterations"] = n.ToString(CultureInfo.InvariantCulture) };
             var hypercalls = new List<double>();
             var exits = new List<double>();
+            var traced = new List<double>();
             for (int i = 0; i < r; i++)
             {
                 exits.Add(RunOnce(hypervisor, log, arguments, n));
                 hypercalls.Add(RunHypercallsOnce(hypervisor, log, arguments, n));
+                if (result.GetValue(trace))
+                {
+                    traced.Add(TracedHypercallBench.Run(stream => RunHypercallsOnce(hypervisor, log, arguments, n, stream)));
+                }
+
                 if (!asJson)
                 {
                     Console.Error.Write($"\rrun {i + 1}/{r}: hypercall {hypercalls[^1]:0.00} µs, exit {exits[^1]:0.00} µs   ");
@@ -189,6 +198,8 @@ internal static class BenchCommand
                     ["ratio"] = Math.Round(hypercallMedian / exitMedian, 3),
                     ["runsUs"] = hypercalls.Select(v => Math.Round(v, 3)).ToArray(),
                     ["exitRunsUs"] = exits.Select(v => Math.Round(v, 3)).ToArray(),
+                    ["usPerTracedHypercall"] = traced.Count == 0 ? null : Math.Round(Median(traced), 3),
+                    ["tracedRunsUs"] = traced.Count == 0 ? null : traced.Select(v => Math.Round(v, 3)).ToArray(),
                 }));
             }
             else
@@ -197,6 +208,10 @@ internal static class BenchCommand
                 Console.WriteLine($"null hypercall on {hypervisor.Name}: median {hypercallMedian:0.00} µs ({r} runs x {n}; runs: {string.Join(", ", hypercalls.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
                 Console.WriteLine($"plain exit, same run: median {exitMedian:0.00} µs (runs: {string.Join(", ", exits.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
                 Console.WriteLine($"ratio hypercall / exit: {hypercallMedian / exitMedian:0.000}");
+                if (traced.Count > 0)
+                {
+                    Console.WriteLine(TracedHypercallBench.Describe(traced, hypercallMedian, Median(traced)));
+                }
             }
 
             return ExitCodes.Success;
@@ -218,9 +233,9 @@ internal static class BenchCommand
         return machine.BenchCounter.MicrosecondsPerExit;
     }
 
-    private static double RunHypercallsOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations)
+    private static double RunHypercallsOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations, Stream? trace = null)
     {
-        var config = new VmConfiguration { Cpus = 1, Memory = 64UL << 20 };
+        var config = new VmConfiguration { Cpus = 1, Memory = 64UL << 20, HypercallTrace = trace };
         using Machine machine = VmFactory.Create(hypervisor, config, new BuiltInGuestLoader(new HypercallsGuest(), arguments, config.HyperV), log);
         machine.Start();
         MachineExit exit = machine.WaitForExit(TimeSpan.FromMinutes(10));

@@ -214,7 +214,7 @@ public sealed class HypercallDispatcher : IHypercallHandler
         {
             startTime = DateTime.UtcNow;
             rip = io.InstructionPointer; // before the call ends: a transport may rewind RIP for Continue and #UD
-            caller = ReadCaller(processorIndex);
+            caller = ReadCaller(io, processorIndex);
             details = HypercallTraceDetails.Begin();
         }
 
@@ -296,7 +296,7 @@ public sealed class HypercallDispatcher : IHypercallHandler
     /// its RET, so [RSP] is the return address into the calling function (TLFS "Hypercall Page"), read through the
     /// guest's own page tables, and the bytes before it end with the call instruction. Never throws for guest state.
     /// </summary>
-    private Caller ReadCaller(int processorIndex)
+    private Caller ReadCaller(IHypercallIo io, int processorIndex)
     {
         Caller caller = default;
         if (_callerRegisters is not { } registers)
@@ -304,7 +304,8 @@ public sealed class HypercallDispatcher : IHypercallHandler
             return caller;
         }
 
-        if (!registers.TryRead(processorIndex, out ulong rsp, out ulong cr3))
+        // The transport's copy first (free where the platform synced it at the exit), else the register source.
+        if (!io.TryGetCallerRegisters(out ulong rsp, out ulong cr3) && !registers.TryRead(processorIndex, out rsp, out cr3))
         {
             caller.State = HypercallCallerState.RegistersUnavailable;
             return caller;

@@ -47,13 +47,22 @@ public sealed class HypercallCallerTraceTests
     }
 
     [Fact]
+    public void TheTransportsOwnRegistersArePreferredOverTheRegisterSource()
+    {
+        // The register source would fail; the transport's RSP/CR3 (KVM: the sync area) are used instead.
+        HypercallTraceRecord record = Trace(new Registers(false, 0, 0), transport: (Stack, Cr3));
+        Assert.Equal(HypercallCallerState.Read, record.CallerState);
+        Assert.Equal(ReturnAddress, record.ReturnAddress);
+    }
+
+    [Fact]
     public void WithoutARegisterSourceNoCallerIsRead()
     {
         HypercallTraceRecord record = Trace(registers: null);
         Assert.Equal(HypercallCallerState.NotRead, record.CallerState);
     }
 
-    private static HypercallTraceRecord Trace(IHypercallCallerRegisters? registers)
+    private static HypercallTraceRecord Trace(IHypercallCallerRegisters? registers, (ulong, ulong)? transport = null)
     {
         using GuestMemory memory = GuestMemory.CreateNative(1 << 20);
         memory.Write(0x1000UL, 0x2000UL | 1);
@@ -66,7 +75,7 @@ public sealed class HypercallCallerTraceTests
         var dispatcher = new HypercallDispatcher(
             HyperVFeatureProfile.Linux, memory, 1, tracer, new HypercallDispatcherOptions { CallerRegisters = registers });
         dispatcher.Register(new NotifyLongSpinWaitHypercall());
-        var io = new FakeHypercallIo { Control = (ulong)HvCallCode.HvCallNotifyLongSpinWait | HypercallInput.FastBit };
+        var io = new FakeHypercallIo { Control = (ulong)HvCallCode.HvCallNotifyLongSpinWait | HypercallInput.FastBit, CallerRegisters = transport };
         dispatcher.Hypercall(io);
         Assert.Equal(1, io.Endings);
         return Assert.Single(tracer.Records);
