@@ -280,7 +280,9 @@ public sealed class HypercallDispatcher : IHypercallHandler
 
     private static void RecordMetrics(HypercallInput control, Verdict verdict, double durationUs)
     {
-        var name = new KeyValuePair<string, object?>(HypercallMetrics.NameTag, HvCallCodeInfo.NameOf(control.CallCode));
+        // Unknown codes share one name: a guest sending random codes must not make 65,536 time series.
+        string callName = HvCallCodeInfo.TryGet(control.CallCode, out HvCallCodeInfo info) ? info.Name : HypercallMetrics.UnknownCallName;
+        var name = new KeyValuePair<string, object?>(HypercallMetrics.NameTag, callName);
         var status = new KeyValuePair<string, object?>(
             HypercallMetrics.StatusTag,
             verdict.Ending == HypercallEnding.InvalidOpcode ? HypercallMetrics.InvalidOpcodeStatus : HvStatusNames.TlfsName(verdict.Status));

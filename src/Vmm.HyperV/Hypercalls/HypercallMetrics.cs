@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 /// <summary>
 /// The hypercall dispatcher's instruments (System.Diagnostics.Metrics, meter "Vmm.Hypercalls"), beside the flush
 /// engine's "Vmm.TlbFlush": `dotnet-counters monitor -n vmm --counters Vmm.Hypercalls` watches a running VM. Calls
-/// are tagged with the TLFS call name (<c>name</c>) and status (<c>status</c>: the HV_STATUS name, or <c>#UD</c>).
+/// are tagged with the TLFS call name (<c>name</c>; <c>unknown</c> for codes the TLFS does not define) and status (<c>status</c>: the HV_STATUS name, or <c>#UD</c>).
 /// </summary>
 /// <remarks>
 /// With no listener the instruments are disabled and the dispatcher skips them, its timestamps included: an
@@ -27,6 +27,9 @@ public static class HypercallMetrics
 
     /// <summary>The tag holding the status.</summary>
     public const string StatusTag = "status";
+
+    /// <summary>The name tag of every call whose code the TLFS does not define (bounded cardinality).</summary>
+    public const string UnknownCallName = "unknown";
 
     /// <summary>The status tag of a call answered with #UD.</summary>
     public const string InvalidOpcodeStatus = "#UD";
