@@ -151,6 +151,7 @@ internal static class RunCommand
 
             string? serialFile = result.GetValue(serial);
             string? traceFile = result.GetValue(trace);
+            long traceMax = TraceRunOptions.GetMaxSize(result, traceMaxSize);
 
             using Logger log = VmmLogging.Create(result.GetValue(common.Verbose), result.GetValue(common.Log));
             using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(common.Backend) ?? "auto");
@@ -159,7 +160,7 @@ internal static class RunCommand
             var config = new VmConfiguration
             {
                 Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
-                HypercallTraceMaxSize = TraceRunOptions.GetMaxSize(result, traceMaxSize), HypercallTraceReport = TraceRunOptions.Report,
+                HypercallTraceMaxSize = traceMax, HypercallTraceReport = TraceRunOptions.Report,
                 VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush, FlushStrategy = strategy,
             };
             if (skipFlush)
