@@ -11,7 +11,7 @@ namespace Vmm.Guests;
 /// X = 512 GiB (PML4 slot 1) and three data pages whose first qword is a marker, loads its own CR3 and then reads X
 /// at CPL3 in a tight loop. Each round the sender remaps X for a set of workers with native CPL3 stores to their
 /// PTs (no INVLPG, no CR3 reload: on shadow-paging hosts only a native store leaves a stale translation behind,
-/// and private chains keep one worker's shadow-page sync from repairing another's; reference/host-kvm.md Q4),
+/// and private chains keep one worker's shadow-page sync from repairing another's; docs/kvm-host.md#stale-translations),
 /// issues one flush hypercall (variants cycle: Space with a mask, with ALL_PROCESSORS, List, SpaceEx with a sparse
 /// VP set built from the VP indices, SpaceEx with SET_ALL, ListEx), checks its status, then publishes each target's
 /// epoch. A worker read made entirely within one epoch must return the page of that epoch or of the next one;
@@ -100,9 +100,9 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             throw new ArgumentException("guest 'tlbcoherence' needs the flush hypercalls (--hv linux or windows, or a profile with 'tlbflush').");
         }
 
-        if (context.ProcessorCount > MaxProcessors)
+        if (context.ProcessorCount < 2 || context.ProcessorCount > MaxProcessors)
         {
-            throw new ArgumentException($"guest 'tlbcoherence' handles at most {MaxProcessors} vCPUs.");
+            throw new ArgumentException($"guest 'tlbcoherence' needs from 2 to {MaxProcessors} vCPUs (vCPU 0 flushes, the others are flushed), not {context.ProcessorCount}.");
         }
 
         ulong needed = Tables + ((ulong)context.ProcessorCount * TableStride) + ((ulong)context.ProcessorCount * 0x8000) + 0x10_0000;

@@ -7,7 +7,7 @@ namespace Vmm.Host.Cli;
 /// <summary>`vmm trace FILE`: reads a hypercall trace (`vmm run --trace-hypercalls`) and summarizes it.</summary>
 internal static class TraceCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var file = new Argument<string>("FILE") { Description = "A trace written by vmm run --trace-hypercalls" };
         var vcpu = new Option<string[]>("--vcpu")
@@ -94,7 +94,7 @@ internal static class TraceCommand
             List<TraceLineError> errors;
             if (result.GetValue(follow))
             {
-                (entries, errors) = Follow(path, filter, table);
+                (entries, errors) = Follow(path, filter, table, context);
                 filter = WithTimes(filter, entries, result.GetValue(since), result.GetValue(until));
             }
             else
@@ -108,11 +108,11 @@ internal static class TraceCommand
             var summary = HypercallTraceSummary.Build(entries, errors, filter, table);
             if (result.GetValue(json))
             {
-                Console.Out.WriteLine(summary.ToJson());
+                context.Out.WriteLine(summary.ToJson());
             }
             else
             {
-                HypercallTraceText.Write(summary, Console.Out);
+                HypercallTraceText.Write(summary, context.Out);
             }
 
             if (plotPath is not null)
@@ -126,7 +126,7 @@ internal static class TraceCommand
                     throw new UsageException($"cannot write --plot file '{plotPath}': {e.Message}");
                 }
 
-                Console.Error.WriteLine($"vmm: plot written to {plotPath}");
+                context.Error.WriteLine($"vmm: plot written to {plotPath}");
             }
 
             return ExitCodes.Success;
@@ -146,7 +146,7 @@ internal static class TraceCommand
         }
     }
 
-    private static (List<HypercallTraceEntry>, List<TraceLineError>) Follow(string path, HypercallTraceFilter filter, SymbolTable? symbols)
+    private static (List<HypercallTraceEntry>, List<TraceLineError>) Follow(string path, HypercallTraceFilter filter, SymbolTable? symbols, CliContext context)
     {
         var entries = new List<HypercallTraceEntry>();
         var errors = new List<TraceLineError>();
@@ -166,13 +166,13 @@ internal static class TraceCommand
                     entries.Add(entry);
                     if (filter.Matches(entry))
                     {
-                        Console.Out.WriteLine(HypercallTraceText.FormatEntry(entry, symbols));
+                        context.Out.WriteLine(HypercallTraceText.FormatEntry(entry, symbols));
                     }
                 },
                 error =>
                 {
                     errors.Add(error);
-                    Console.Error.WriteLine($"vmm: {path}: {error}");
+                    context.Error.WriteLine($"vmm: {path}: {error}");
                 },
                 stop.Token);
         }

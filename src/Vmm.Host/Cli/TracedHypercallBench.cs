@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Vmm.Host.Cli;
 
 /// <summary>`vmm bench hypercalls --trace`: the same null-hypercall run with every call traced to a temporary file.</summary>
@@ -19,9 +17,4 @@ internal static class TracedHypercallBench
             File.Delete(path);
         }
     }
-
-    /// <summary>The result line: traced median, and its cost over the untraced median.</summary>
-    public static string Describe(IReadOnlyList<double> runs, double untracedMedian, double tracedMedian) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"traced (--trace-hypercalls), same run: median {tracedMedian:0.00} µs (runs: {string.Join(", ", runs.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))}); tracing adds {tracedMedian - untracedMedian:0.00} µs per call");
 }
