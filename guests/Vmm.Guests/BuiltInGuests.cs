@@ -10,7 +10,7 @@ public static class BuiltInGuests
     public static IReadOnlyList<IBuiltInGuest> All { get; } =
     [
         new HelloGuest(), new SmpGuest(), new ExitsGuest(), new SpinGuest(), new HvProbeGuest(), new HypercallsGuest(),
-        new HypercallFuzzGuest(), new TlbCoherenceGuest(), new TlbStormGuest(), new FlushBenchGuest(), new HvIpiGuest(),
+        new HypercallFuzzGuest(), new HypercallCallersGuest(), new TlbCoherenceGuest(), new TlbStormGuest(), new FlushBenchGuest(), new HvIpiGuest(),
     ];
 
     /// <summary>Finds a guest by name (case-insensitive).</summary>

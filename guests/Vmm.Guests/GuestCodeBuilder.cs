@@ -29,6 +29,7 @@ internal sealed class GuestCodeBuilder
     private readonly List<(Label Label, byte[] Bytes)> _strings = [];
     private readonly Dictionary<byte, Label> _gates = [];
     private readonly HashSet<byte> _parkVectors = [];
+    private readonly List<(string Name, Label Label)> _symbols = [];
     private Label _printString;
     private Label _printDecimal;
     private Label _kernelPark;
@@ -205,6 +206,9 @@ internal sealed class GuestCodeBuilder
     /// <remarks>Iced's Label is a struct that Assembler.Label updates in place, so a copy taken before binding stays unbound.</remarks>
     public void SetGate(byte vector, Label handler) => _gates[vector] = handler;
 
+    /// <summary>Publishes <paramref name="label"/>, which must already be bound, as <see cref="GuestImage.Symbols"/>[<paramref name="name"/>].</summary>
+    public void Symbol(string name, Label label) => _symbols.Add((name, label));
+
     /// <summary>Assembles everything at the image base with <paramref name="entry"/> as the entry point.</summary>
     public GuestImage Build(Label entry)
     {
@@ -230,7 +234,10 @@ internal sealed class GuestCodeBuilder
             gates[vector] = result.GetLabelRIP(_kernelPark);
         }
 
-        return new GuestImage(LongModeLayout.ImageBase, code, result.GetLabelRIP(entry), gates);
+        return new GuestImage(LongModeLayout.ImageBase, code, result.GetLabelRIP(entry), gates)
+        {
+            Symbols = _symbols.ToDictionary(s => s.Name, s => result.GetLabelRIP(s.Label)),
+        };
     }
 
     private void EmitRoutines()

@@ -9,7 +9,7 @@ namespace Vmm.Guests;
 /// code, fast or not, random rep counts and start indices, variable header sizes, reserved bits), random input
 /// and output GPAs (most outside RAM, some inside, some misaligned) and random XMM-free fast input. Every call
 /// must come back with a result whose reserved bits are zero; the VMM must keep running. vCPU 0 prints the
-/// count and the guest exits with 0.
+/// count and how many calls were answered HV_STATUS_INVALID_HYPERCALL_INPUT (all vCPUs), and the guest exits with 0.
 /// </summary>
 public sealed class HypercallFuzzGuest : IBuiltInGuest
 {
@@ -54,7 +54,9 @@ public sealed class HypercallFuzzGuest : IBuiltInGuest
         Label wait = a.CreateLabel("wait");
         Label prefix = g.String("hcfuzz: ");
         Label middle = g.String(" garbage hypercalls per vCPU on ");
-        Label suffix = g.String(" vCPUs, every one answered with a status\n");
+        Label suffix = g.String(" vCPUs, every one answered with a status; ");
+        Label tallyText = g.String(" answered HV_STATUS_INVALID_HYPERCALL_INPUT\n");
+        Label notInvalidInput = a.CreateLabel("not_invalid_input");
         Label badText = g.String("hcfuzz: a hypercall came back with reserved result bits set\n");
 
         a.Label(ref entry);
@@ -76,6 +78,7 @@ public sealed class HypercallFuzzGuest : IBuiltInGuest
         a.mov(r14, seed);
         a.add(r14, r13);                          // a different stream per vCPU
         a.mov(r15d, (uint)calls);
+        a.xor(r10d, r10d);                        // calls answered HV_STATUS_INVALID_HYPERCALL_INPUT: a tally a trace must match
         a.mov(r11, HypercallPage);
         a.Label(ref loop);
         NextRandom(a);                            // RCX: control word, any bits
@@ -100,9 +103,15 @@ public sealed class HypercallFuzzGuest : IBuiltInGuest
         a.mov(rdx, 0xFFFF_F000_FFFF_0000UL);      // result value: reserved bits must be zero (TLFS)
         a.test(rax, rdx);
         a.jnz(bad);
+        a.cmp(ax, 0x0003);                        // HV_STATUS_INVALID_HYPERCALL_INPUT
+        a.jne(notInvalidInput);
+        a.inc(r10);
+        a.Label(ref notInvalidInput);
         a.dec(r15d);
         a.jnz(loop);
 
+        a.mov(rax, Done + 16);
+        a.@lock.add(__qword_ptr[rax], r10);      // before the done count, which vCPU 0 waits for
         a.mov(rax, Done);
         a.@lock.inc(__qword_ptr[rax]);
         a.test(r13, r13);
@@ -120,6 +129,10 @@ public sealed class HypercallFuzzGuest : IBuiltInGuest
         a.mov(rax, r12);
         g.PrintRaxDecimal();
         g.Print(suffix);
+        a.mov(rax, Done + 16);
+        a.mov(rax, __qword_ptr[rax]);
+        g.PrintRaxDecimal();
+        g.Print(tallyText);
         g.Exit(0);
 
         a.Label(ref bad);

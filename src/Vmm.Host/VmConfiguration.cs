@@ -20,6 +20,12 @@ public sealed record VmConfiguration
     /// <summary>Where to write one JSON line per hypercall, or null for no trace.</summary>
     public Stream? HypercallTrace { get; init; }
 
+    /// <summary>`--trace-max-size`: the most bytes the hypercall trace may take; later records are dropped and counted.</summary>
+    public long HypercallTraceMaxSize { get; init; } = long.MaxValue;
+
+    /// <summary>Told what the hypercall trace wrote and dropped, once its writer has finished (after the vCPUs stopped).</summary>
+    public Action<Vmm.HyperV.Hypercalls.HypercallTraceStatistics>? HypercallTraceReport { get; init; }
+
     /// <summary>VP index of each vCPU (`--vp-index`), or null for VP index = vCPU index.</summary>
     public IReadOnlyList<int>? VpIndices { get; init; }
 

@@ -58,11 +58,21 @@ public static class VmFactory
         if (config.HypercallTrace is not null)
         {
             // The machine flushes and drops the writer after its vCPU threads are joined: no line is cut short.
-            tracer = new HypercallTraceWriter(config.HypercallTrace, leaveOpen: true);
-            machine.DisposeWith(tracer);
+            tracer = new HypercallTraceWriter(config.HypercallTrace, leaveOpen: true, config.HypercallTraceMaxSize);
+            machine.DisposeWith(new TraceWriterOwner(tracer, config.HypercallTraceReport));
         }
 
         HyperVEnlightenments enlightenments = HyperVEnlightenments.Attach(machine, config.HyperV, tracer, config.VpIndices, config.UnsafeSkipFlush);
         log.Debug("Hyper-V enlightenments: {Profile}", enlightenments.Profile);
+    }
+
+    /// <summary>Finishes the trace writer with the machine, then reports what it wrote and dropped.</summary>
+    private sealed class TraceWriterOwner(HypercallTraceWriter writer, Action<HypercallTraceStatistics>? report) : IDisposable
+    {
+        public void Dispose()
+        {
+            writer.Dispose();
+            report?.Invoke(writer.Statistics);
+        }
     }
 }

@@ -45,7 +45,8 @@ public sealed class HyperVEnlightenments
         {
             VpIndexMap = map,
         };
-        var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer);
+        var options = new HypercallDispatcherOptions { CallerRegisters = tracer is null ? null : new MachineCallerRegisters(machine) };
+        var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer, options);
         hypercalls.Register(new NotifyLongSpinWaitHypercall());
         var flushes = new MachineTlbFlushService(machine) { UnsafeSkipFlush = unsafeSkipFlush };
         FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, map, profile.Has(HyperVFeature.ExtendedGvaRanges));

@@ -1,5 +1,6 @@
 using Vmm.Core.Machine;
 using Vmm.Core.TlbFlush;
+using Vmm.HyperV.Hypercalls;
 using Vmm.HyperV.Tlfs;
 using Vmm.HyperV.TlbFlush;
 
@@ -71,6 +72,7 @@ public sealed class MachineTlbFlushService : ITlbFlushService, ISyntheticIpiSend
         }
 
         TlbFlushResult result = _machine.TlbFlush.Flush(requester, indices[..n], ranges, flushAll);
+        HypercallTraceDetails.Current?.SetFlush(flushAll, TlbFlushStrategySelector.NameOf(_machine.TlbFlush.Strategy), result.Elapsed, result.Kicked);
 
         // Incomplete only when a target's thread is gone (the VM is stopping): say so rather than claim success.
         return result.Complete ? HvStatus.Success : HvStatus.InvalidVpState;

@@ -61,11 +61,22 @@ public sealed class BuiltInGuestTests
     [Theory]
     [InlineData("hypercalls")]
     [InlineData("hcfuzz")]
+    [InlineData("hccallers")]
     public void HypercallGuestsRefuseAProfileWithoutHypercalls(string name)
     {
         Assert.True(BuiltInGuests.TryGet(name, out IBuiltInGuest guest));
         ArgumentException e = Assert.Throws<ArgumentException>(() => guest.Build(new GuestBuildContext(1, 64UL << 20, hyperV: HyperVFeatureProfile.None)));
         Assert.Contains("--hv", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HccallersPublishesBothCallerFunctionsInsideItsCode()
+    {
+        GuestImage image = new HypercallCallersGuest().Build(new GuestBuildContext(1, 64UL << 20, hyperV: HyperVFeatureProfile.Linux));
+        Assert.Equal([HypercallCallersGuest.AlphaSymbol, HypercallCallersGuest.BetaSymbol], image.Symbols.Keys.Order(StringComparer.Ordinal));
+        Assert.All(image.Symbols.Values, address => Assert.InRange(address, image.Base, image.Base + (ulong)image.Code.Length - 1));
+        Assert.NotEqual(image.Symbols[HypercallCallersGuest.AlphaSymbol], image.Symbols[HypercallCallersGuest.BetaSymbol]);
+        Assert.Empty(new HelloGuest().Build(new GuestBuildContext(1, 64UL << 20)).Symbols);
     }
 
     [Fact]

@@ -27,6 +27,19 @@ public interface IHypercallIo
     /// <summary>Guest RIP of the hypercall instruction (inside the hypercall page), for traces and diagnostics.</summary>
     ulong InstructionPointer { get; }
 
+    /// <summary>
+    /// RSP and CR3 at the call, for hypercall traces (the return address a call through the hypercall page left on
+    /// the stack, and the page tables to read it through). A transport that has them at hand (KVM: the kvm_run sync
+    /// area's regs.rsp and sregs.cr3) returns true; the default says it does not, and traces then read them through
+    /// the vCPU's register access, which can cost a platform call.
+    /// </summary>
+    bool TryGetCallerRegisters(out ulong stackPointer, out ulong pageTableBase)
+    {
+        stackPointer = 0;
+        pageTableBase = 0;
+        return false;
+    }
+
     /// <summary>The caller's current privilege level.</summary>
     int Cpl { get; }
 

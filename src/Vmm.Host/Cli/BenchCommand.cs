@@ -157,6 +157,7 @@ internal static class BenchCommand
         };
         Option<int> runs = RunsOption("Runs; the medians are reported");
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
+        var trace = new Option<bool>("--trace") { Description = "Also time each run with --trace-hypercalls to a temporary file (the cost of tracing, same run)" };
         var command = new Command("hypercalls", $"""
             Cost of a null hypercall (fast HvCallNotifyLongSpinWait through the hypercall page at CPL0) next to the
             cost of a plain exit (`vmm bench exits`), measured interleaved in the same run. The hypercall loop is
@@ -165,11 +166,13 @@ internal static class BenchCommand
             Examples:
               vmm bench hypercalls
               vmm bench hypercalls --json --runs 9
+              vmm bench hypercalls --trace
             """);
         command.Add(backend);
         command.Add(iterations);
         command.Add(runs);
         command.Add(json);
+        command.Add(trace);
         command.SetAction(result =>
         {
             int n = result.GetValue(iterations);
@@ -180,12 +183,19 @@ internal static class BenchCommand
             var arguments = new Dictionary<string, string> { ["iterations"] = n.ToString(CultureInfo.InvariantCulture) };
             var hypercalls = new List<double>();
             var exits = new List<double>();
+            var traced = new List<double>();
+            bool withTrace = result.GetValue(trace);
             BenchProgress.Run(context, !asJson && context.ErrorIsTerminal, $"hypercalls: run 1/{r}", r, progress =>
             {
                 for (int i = 0; i < r; i++)
                 {
                     exits.Add(RunOnce(hypervisor, log, arguments, n));
                     hypercalls.Add(RunHypercallsOnce(hypervisor, log, arguments, n));
+                    if (withTrace)
+                    {
+                        traced.Add(TracedHypercallBench.Run(stream => RunHypercallsOnce(hypervisor, log, arguments, n, stream)));
+                    }
+
                     progress.Report(i + 1, $"hypercalls: run {i + 1}/{r}, hypercall {hypercalls[^1]:0.00} µs, exit {exits[^1]:0.00} µs");
                 }
             });
@@ -205,6 +215,8 @@ internal static class BenchCommand
                     ["ratio"] = Math.Round(hypercallMedian / exitMedian, 3),
                     ["runsUs"] = hypercalls.Select(v => Math.Round(v, 3)).ToArray(),
                     ["exitRunsUs"] = exits.Select(v => Math.Round(v, 3)).ToArray(),
+                    ["usPerTracedHypercall"] = traced.Count == 0 ? null : Math.Round(Median(traced), 3),
+                    ["tracedRunsUs"] = traced.Count == 0 ? null : traced.Select(v => Math.Round(v, 3)).ToArray(),
                 }));
             }
             else
@@ -215,6 +227,11 @@ internal static class BenchCommand
                 table.AddRow("null hypercall", Us(hypercallMedian), Runs(hypercalls));
                 table.AddRow("plain exit", Us(exitMedian), Runs(exits));
                 table.AddRow("ratio hypercall / exit", (hypercallMedian / exitMedian).ToString("0.000", CultureInfo.InvariantCulture), string.Empty);
+                if (traced.Count > 0)
+                {
+                    table.AddRow("traced hypercall (--trace)", Us(Median(traced)), Runs(traced));
+                    table.AddRow("tracing adds per call", Us(Median(traced) - hypercallMedian), string.Empty);
+                }
                 console.Write(table);
             }
 
@@ -237,9 +254,9 @@ internal static class BenchCommand
         return machine.BenchCounter.MicrosecondsPerExit;
     }
 
-    private static double RunHypercallsOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations)
+    private static double RunHypercallsOnce(IHypervisor hypervisor, Logger log, Dictionary<string, string> arguments, int iterations, Stream? trace = null)
     {
-        var config = new VmConfiguration { Cpus = 1, Memory = 64UL << 20 };
+        var config = new VmConfiguration { Cpus = 1, Memory = 64UL << 20, HypercallTrace = trace };
         using Machine machine = VmFactory.Create(hypervisor, config, new BuiltInGuestLoader(new HypercallsGuest(), arguments, config.HyperV), log);
         machine.Start();
         MachineExit exit = machine.WaitForExit(TimeSpan.FromMinutes(10));

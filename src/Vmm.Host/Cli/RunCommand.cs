@@ -51,7 +51,7 @@ internal static class RunCommand
     /// <summary>The configuration the machine is built from (the outputs already open).</summary>
     internal static VmConfiguration ToConfiguration(RunPlan plan, Stream? serial, Stream? trace) => new()
     {
-        Cpus = plan.Cpus, Memory = plan.Memory, HyperV = plan.HyperV, Serial = serial, HypercallTrace = trace,
+        Cpus = plan.Cpus, Memory = plan.Memory, HyperV = plan.HyperV, Serial = serial, HypercallTrace = trace, HypercallTraceMaxSize = plan.TraceMaxSize,
         VpIndices = plan.VpIndices, UnsafeSkipFlush = plan.UnsafeSkipFlush, PlatformTlbFlush = plan.PlatformTlbFlush,
         FlushStrategy = plan.FlushStrategy, InitrdPath = plan.InitrdPath, KernelCommandLine = plan.KernelCommandLine,
     };
@@ -110,7 +110,7 @@ internal static class RunCommand
     {
         // Phase 3: the hypervisor.
         using IHypervisor hypervisor = context.OpenHypervisor(plan.Backend);
-        VmConfiguration config = ToConfiguration(plan, serial, trace);
+        VmConfiguration config = ToConfiguration(plan, serial, trace) with { HypercallTraceReport = s => context.Error.WriteLine($"vmm: {s}") };
         if (plan.UnsafeSkipFlush)
         {
             context.Error.WriteLine("vmm: WARNING: --unsafe-skip-flush: TLB-flush hypercalls are acknowledged without flushing; the guest will use stale translations");

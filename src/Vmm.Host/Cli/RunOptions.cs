@@ -107,6 +107,16 @@ internal sealed class RunOptions
 
     public Option<string?> Trace { get; } = OutputFileOption("--trace-hypercalls", "Write one JSON line per hypercall to FILE");
 
+    public Option<long> TraceMaxSize { get; } = new("--trace-max-size")
+    {
+        Description = "Stop writing the hypercall trace at SIZE (e.g. 64M); later records are dropped and counted at exit",
+        CustomParser = r => SizeParser.TryParse(CliParsers.Token(r), out ulong bytes) && bytes is > 0 and <= long.MaxValue
+            ? (long)bytes
+            : CliParsers.Fail(r, $"--trace-max-size must be a size such as 512K or 64M, not '{CliParsers.Token(r)}'", 0L),
+        DefaultValueFactory = _ => long.MaxValue,
+        HelpName = "SIZE",
+    };
+
     public Option<int[]?> VpIndex { get; } = new("--vp-index")
     {
         Description = "VP index of each vCPU, e.g. 0,1,65,130 (Hyper-V VP_INDEX and VP sets; default: VP index = vCPU index)",
@@ -163,7 +173,7 @@ internal sealed class RunOptions
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        Option[] all = [Backend, Cpus, Memory, Verbose, Log, Guest, GuestArgs, Serial, Kernel, Initrd, Append, HyperV, QemuCpu, Trace, VpIndex, UnsafeSkipFlush, WhpFlush, FlushStrategy, Timeout];
+        Option[] all = [Backend, Cpus, Memory, Verbose, Log, Guest, GuestArgs, Serial, Kernel, Initrd, Append, HyperV, QemuCpu, Trace, TraceMaxSize, VpIndex, UnsafeSkipFlush, WhpFlush, FlushStrategy, Timeout];
         foreach (Option option in all)
         {
             command.Add(option);
@@ -203,6 +213,7 @@ internal sealed class RunOptions
         HyperVFeatureProfile? hv = reader.Get(HyperV);
         HyperVFeatureProfile? qemuCpu = reader.Get(QemuCpu);
         string? trace = reader.Get(Trace);
+        long traceMaxSize = reader.Given(TraceMaxSize) ? reader.Get(TraceMaxSize) : long.MaxValue;
         int[]? vpIndices = reader.Given(VpIndex) ? reader.Get(VpIndex) : null;
         bool skipFlush = reader.Get(UnsafeSkipFlush);
         bool platformFlush = reader.Get(WhpFlush) == "hypervisor";
@@ -300,7 +311,7 @@ internal sealed class RunOptions
         {
             Backend = backend, Cpus = cpus, Memory = memory, HyperV = profile, VpIndices = vpIndices, FlushStrategy = strategy,
             PlatformTlbFlush = platformFlush, UnsafeSkipFlush = skipFlush, TimeoutSeconds = timeout, Loader = loader, What = what,
-            Serial = serial, TracePath = trace, LogPath = log, Verbose = verbose, InitrdPath = initrd, KernelCommandLine = append,
+            Serial = serial, TracePath = trace, TraceMaxSize = traceMaxSize, LogPath = log, Verbose = verbose, InitrdPath = initrd, KernelCommandLine = append,
         };
     }
 

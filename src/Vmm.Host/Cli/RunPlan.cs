@@ -34,6 +34,9 @@ internal sealed record RunPlan
 
     public required string? TracePath { get; init; }
 
+    /// <summary>`--trace-max-size`: the most bytes the hypercall trace may take.</summary>
+    public long TraceMaxSize { get; init; } = long.MaxValue;
+
     public required string? LogPath { get; init; }
 
     public required bool Verbose { get; init; }

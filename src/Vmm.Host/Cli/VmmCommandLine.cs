@@ -34,6 +34,7 @@ public static class VmmCommandLine
         root.Add(RunCommand.Create(context));
         root.Add(InfoCommand.Create(context));
         root.Add(BenchCommand.Create(context));
+        root.Add(TraceCommand.Create(context));
         return root;
     }
 

@@ -119,6 +119,7 @@ internal static class FlushHypercallLogic
         if ((flags & HvFlushFlags.AllProcessors) != 0)
         {
             targets = TargetSet.All(map.VcpuCount);
+            HypercallTraceDetails.Current?.SetTargets(HypercallTargetShape.All, in targets, banks: 0);
             return HvStatus.Success;
         }
 
@@ -141,8 +142,13 @@ internal static class FlushHypercallLogic
         }
 
         targets = TargetSet.FromVpSet(in set, map);
+        HypercallTraceDetails.Current?.SetTargets(ShapeOf(isEx, in set), in targets, isEx ? request.VariableHeader.Length / 8 : 0);
         return HvStatus.Success;
     }
+
+    /// <summary>How the guest named a parsed target set, for traces.</summary>
+    internal static HypercallTargetShape ShapeOf(bool isEx, in HvVpSet set) =>
+        set.IsAll ? HypercallTargetShape.All : isEx ? HypercallTargetShape.Sparse : HypercallTargetShape.Mask;
 
     private static HvStatus FlushRanges(
         HypercallRequest request,
@@ -155,6 +161,7 @@ internal static class FlushHypercallLogic
         bool extended)
     {
         int count = stop - start;
+        HypercallTraceDetails.Current?.SetRanges(count);
         if (count > FlushHypercalls.MaxRangesPerFlush)
         {
             // More ranges than one engine call carries: flush the whole address space instead (over-flushing is

@@ -4,7 +4,7 @@ using Vmm.HyperV.Tlfs;
 namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>TLFS spellings of <see cref="HvStatus"/> values (<c>HV_STATUS_INVALID_HYPERCALL_INPUT</c>), for traces.</summary>
-internal static class HvStatusNames
+public static class HvStatusNames
 {
     private static readonly string?[] s_names = Build();
 

@@ -83,6 +83,7 @@ public sealed class HypercallDispatcher : IHypercallHandler
     private readonly bool _xmmInput;
     private readonly bool _xmmOutput;
     private readonly int _maxRepsPerInvocation;
+    private readonly IHypercallCallerRegisters? _callerRegisters;
     private volatile bool _started;
 
     /// <summary>Creates a dispatcher with no handlers; add them with <see cref="Register"/>.</summary>
@@ -111,6 +112,7 @@ public sealed class HypercallDispatcher : IHypercallHandler
         _xmmInput = options.XmmInput ?? profile.FeatureFlags.XmmRegistersForFastHypercallAvailable;
         _xmmOutput = options.XmmOutput ?? profile.FeatureFlags.XmmRegistersForFastHypercallOutputAvailable;
         _maxRepsPerInvocation = options.MaxRepsPerInvocation;
+        _callerRegisters = options.CallerRegisters;
 
         foreach (HvCallCodeInfo info in HvCallCodeInfo.All)
         {
@@ -202,14 +204,23 @@ public sealed class HypercallDispatcher : IHypercallHandler
         }
 
         IHypercallTracer? tracer = _tracer;
+        bool timed = tracer is not null || HypercallMetrics.Duration.Enabled;
         long startTicks = 0;
         DateTime startTime = default;
         ulong rip = 0;
+        Caller caller = default;
+        HypercallTraceDetails? details = null;
         if (tracer is not null)
         {
-            startTicks = Stopwatch.GetTimestamp();
             startTime = DateTime.UtcNow;
             rip = io.InstructionPointer; // before the call ends: a transport may rewind RIP for Continue and #UD
+            caller = ReadCaller(io, processorIndex);
+            details = HypercallTraceDetails.Begin();
+        }
+
+        if (timed)
+        {
+            startTicks = Stopwatch.GetTimestamp(); // after the caller is read: the duration is the dispatcher's own
         }
 
         var control = new HypercallInput(io.Control);
@@ -229,8 +240,15 @@ public sealed class HypercallDispatcher : IHypercallHandler
                 break;
         }
 
+        double durationUs = timed ? Stopwatch.GetElapsedTime(startTicks).TotalMicroseconds : 0;
+        if (HypercallMetrics.Calls.Enabled || HypercallMetrics.Duration.Enabled)
+        {
+            RecordMetrics(control, verdict, durationUs);
+        }
+
         if (tracer is not null)
         {
+            HypercallTraceDetails.End();
             var record = new HypercallTraceRecord
             {
                 Timestamp = startTime,
@@ -241,11 +259,91 @@ public sealed class HypercallDispatcher : IHypercallHandler
                 Ending = verdict.Ending,
                 Status = verdict.Status,
                 RepsCompleted = verdict.Reps,
-                DurationMicroseconds = Stopwatch.GetElapsedTime(startTicks).TotalMicroseconds,
+                DurationMicroseconds = durationUs,
                 InstructionPointer = rip,
+                CallerState = caller.State,
+                ReturnAddress = caller.ReturnAddress,
+                CallSite = caller.Code,
+                CallSiteLength = caller.CodeLength,
+                TargetShape = details!.TargetShape,
+                TargetCount = details.TargetCount,
+                BankCount = details.BankCount,
+                RangeCount = details.RangeCount,
+                FlushAll = details.FlushAll,
+                FlushStrategy = details.FlushStrategy,
+                FlushMicroseconds = details.FlushMicroseconds,
+                Kicked = details.Kicked,
             };
             tracer.OnHypercall(in record);
         }
+    }
+
+    private static void RecordMetrics(HypercallInput control, Verdict verdict, double durationUs)
+    {
+        // Unknown codes share one name: a guest sending random codes must not make 65,536 time series.
+        string callName = HvCallCodeInfo.TryGet(control.CallCode, out HvCallCodeInfo info) ? info.Name : HypercallMetrics.UnknownCallName;
+        var name = new KeyValuePair<string, object?>(HypercallMetrics.NameTag, callName);
+        var status = new KeyValuePair<string, object?>(
+            HypercallMetrics.StatusTag,
+            verdict.Ending == HypercallEnding.InvalidOpcode ? HypercallMetrics.InvalidOpcodeStatus : HvStatusNames.TlfsName(verdict.Status));
+        HypercallMetrics.Calls.Add(1, name, status);
+        if (HypercallMetrics.Duration.Enabled)
+        {
+            HypercallMetrics.Duration.Record(durationUs, name);
+        }
+    }
+
+    /// <summary>
+    /// Reads the caller of a call through the hypercall page: the page's stub is entered by a CALL and traps before
+    /// its RET, so [RSP] is the return address into the calling function (TLFS "Hypercall Page"), read through the
+    /// guest's own page tables, and the bytes before it end with the call instruction. Never throws for guest state.
+    /// </summary>
+    private Caller ReadCaller(IHypercallIo io, int processorIndex)
+    {
+        Caller caller = default;
+        if (_callerRegisters is not { } registers)
+        {
+            return caller;
+        }
+
+        // The transport's copy first (free where the platform synced it at the exit), else the register source.
+        if (!io.TryGetCallerRegisters(out ulong rsp, out ulong cr3) && !registers.TryRead(processorIndex, out rsp, out cr3))
+        {
+            caller.State = HypercallCallerState.RegistersUnavailable;
+            return caller;
+        }
+
+        Span<byte> slot = stackalloc byte[8];
+        if (GuestPageWalker.Read(_memory, cr3, rsp, slot) != slot.Length)
+        {
+            caller.State = HypercallCallerState.StackUnreadable;
+            return caller;
+        }
+
+        ulong returnAddress = BinaryPrimitives.ReadUInt64LittleEndian(slot);
+        caller.ReturnAddress = returnAddress;
+
+        // The code window ends at the return address; when the page before it is not mapped, keep what lies in the
+        // return address's own page.
+        Span<byte> code = caller.Code;
+        int length = HypercallCallSite.Length;
+        if (GuestPageWalker.Read(_memory, cr3, returnAddress - (ulong)length, code) != length)
+        {
+            length = (int)Math.Min((ulong)HypercallCallSite.Length, returnAddress & PageOffsetMask);
+            Span<byte> inPage = code[(HypercallCallSite.Length - length)..];
+            if (length == 0 || GuestPageWalker.Read(_memory, cr3, returnAddress - (ulong)length, inPage) != length)
+            {
+                caller.State = HypercallCallerState.CodeUnreadable;
+                return caller;
+            }
+
+            // Left-align, so the record's bytes always start at ReturnAddress - CallSiteLength.
+            inPage.CopyTo(code);
+        }
+
+        caller.CodeLength = length;
+        caller.State = HypercallCallerState.Read;
+        return caller;
     }
 
     private static int TableIndex(HvCallCode code)
@@ -550,6 +648,15 @@ public sealed class HypercallDispatcher : IHypercallHandler
         public static Verdict Complete(HvStatus status, int reps, bool usesXmm) => new(HypercallEnding.Completed, status, reps, usesXmm);
 
         public static Verdict Continue(int nextRep, bool usesXmm) => new(HypercallEnding.Continued, HvStatus.Success, nextRep, usesXmm);
+    }
+
+    /// <summary>What <see cref="ReadCaller"/> found.</summary>
+    private struct Caller
+    {
+        public HypercallCallerState State;
+        public ulong ReturnAddress;
+        public HypercallCallSite Code;
+        public int CodeLength;
     }
 
     /// <summary>One vCPU's copies of the input and output blocks: a page each, enough for any memory-based call.</summary>

@@ -28,4 +28,10 @@ public sealed record HypercallDispatcherOptions
     /// handler sees every rep from the start index.
     /// </summary>
     public int MaxRepsPerInvocation { get; init; }
+
+    /// <summary>
+    /// Where a traced call's RSP and CR3 come from, to record its caller (the return address on the guest stack) and
+    /// the code before it. Null: traces record no callers. Never used for untraced calls.
+    /// </summary>
+    public IHypercallCallerRegisters? CallerRegisters { get; init; }
 }

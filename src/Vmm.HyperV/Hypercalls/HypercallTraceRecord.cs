@@ -55,4 +55,43 @@ public readonly record struct HypercallTraceRecord
 
     /// <summary>Guest RIP of the call instruction.</summary>
     public ulong InstructionPointer { get; init; }
+
+    /// <summary>How far reading the caller got; <see cref="ReturnAddress"/> and <see cref="CallSite"/> are valid as far as it says.</summary>
+    public HypercallCallerState CallerState { get; init; }
+
+    /// <summary>
+    /// The return address on the guest stack at the call (a call through the hypercall page pushed it): the guest
+    /// function that made the call. Zero unless <see cref="CallerState"/> is Read or CodeUnreadable.
+    /// </summary>
+    public ulong ReturnAddress { get; init; }
+
+    /// <summary>The code bytes that end at <see cref="ReturnAddress"/> (the call instruction is the last of them).</summary>
+    public HypercallCallSite CallSite { get; init; }
+
+    /// <summary>How many bytes of <see cref="CallSite"/> were read (they end at the return address).</summary>
+    public int CallSiteLength { get; init; }
+
+    /// <summary>How a flush or IPI call named its targets; None for other calls.</summary>
+    public HypercallTargetShape TargetShape { get; init; }
+
+    /// <summary>vCPUs the target set resolved to (flush and IPI calls).</summary>
+    public int TargetCount { get; init; }
+
+    /// <summary>Sparse VP-set banks the guest passed (Ex calls with a sparse set).</summary>
+    public int BankCount { get; init; }
+
+    /// <summary>GVA ranges a list call handed to the flush engine; -1 for calls without ranges.</summary>
+    public int RangeCount { get; init; }
+
+    /// <summary>The flush engine flushed everything (a space call, or more ranges than one request carries).</summary>
+    public bool FlushAll { get; init; }
+
+    /// <summary>The flush engine's strategy (kick, memslot, auto) when the call reached it; else null.</summary>
+    public string? FlushStrategy { get; init; }
+
+    /// <summary>Microseconds the flush engine spent on the request: queueing, kicking and waiting for the targets.</summary>
+    public double FlushMicroseconds { get; init; }
+
+    /// <summary>Targets that were in the guest and were kicked and awaited.</summary>
+    public int Kicked { get; init; }
 }

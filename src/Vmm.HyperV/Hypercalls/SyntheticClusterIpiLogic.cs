@@ -51,6 +51,7 @@ internal static class SyntheticClusterIpiLogic
         }
 
         TargetSet targets = TargetSet.FromVpSet(in set, map);
+        HypercallTraceDetails.Current?.SetTargets(FlushHypercallLogic.ShapeOf(isEx, in set), in targets, isEx ? request.VariableHeader.Length / 8 : 0);
         foreach (int vcpu in targets)
         {
             sender.SendFixedInterrupt(vcpu, (byte)vector);

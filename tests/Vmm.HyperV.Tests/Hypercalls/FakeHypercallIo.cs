@@ -28,6 +28,15 @@ public sealed class FakeHypercallIo : IHypercallIo
 
     public bool IsLongMode { get; set; } = true;
 
+    /// <summary>What <see cref="TryGetCallerRegisters"/> reports; null: the transport has none (the interface default).</summary>
+    public (ulong Rsp, ulong Cr3)? CallerRegisters { get; set; }
+
+    public bool TryGetCallerRegisters(out ulong stackPointer, out ulong pageTableBase)
+    {
+        (stackPointer, pageTableBase) = CallerRegisters ?? (0, 0);
+        return CallerRegisters is not null;
+    }
+
     public int Completions { get; private set; }
 
     public int Continuations { get; private set; }

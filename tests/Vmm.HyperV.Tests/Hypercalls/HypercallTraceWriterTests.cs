@@ -161,6 +161,55 @@ public sealed class HypercallTraceWriterTests
         Assert.False(buffered.CanWrite);
     }
 
+    [Fact]
+    public void RecordsPastTheSizeLimitAreDroppedAndCounted()
+    {
+        const int Records = 100;
+        const long Limit = 2_000;
+        using var stream = new MemoryStream();
+        HypercallTraceStatistics statistics;
+        using (var writer = new HypercallTraceWriter(stream, leaveOpen: true, maxBytes: Limit))
+        {
+            for (int i = 0; i < Records; i++)
+            {
+                writer.OnHypercall(new HypercallTraceRecord { Timestamp = DateTime.UtcNow, ProcessorIndex = i });
+            }
+
+            writer.Dispose();
+            statistics = writer.Statistics;
+        }
+
+        Assert.True(stream.Length <= Limit);
+        Assert.Equal(stream.Length, statistics.WrittenBytes);
+        Assert.Equal(Lines(stream).Length, statistics.Written);
+        Assert.True(statistics.Written > 0 && statistics.DroppedSizeLimit > 0, statistics.ToString());
+        Assert.Equal(Records, statistics.Written + statistics.Dropped);
+        Assert.Equal(0, statistics.DroppedQueueFull);
+    }
+
+    [Fact]
+    public void AFullQueueDropsInsteadOfBlockingTheCaller()
+    {
+        const int Records = 10_000;
+        using var stream = new MemoryStream();
+        HypercallTraceStatistics statistics;
+        using (var writer = new HypercallTraceWriter(stream, leaveOpen: true, queueCapacity: 4))
+        {
+            // Far faster than the writer thread's 10 ms drain: most records find the 4-record queue full.
+            for (int i = 0; i < Records; i++)
+            {
+                writer.OnHypercall(new HypercallTraceRecord { Timestamp = DateTime.UtcNow, ProcessorIndex = i });
+            }
+
+            writer.Dispose();
+            statistics = writer.Statistics;
+        }
+
+        Assert.True(statistics.DroppedQueueFull > 0, statistics.ToString());
+        Assert.Equal(Records, statistics.Written + statistics.DroppedQueueFull);
+        Assert.Equal(statistics.Written, Lines(stream).Length);
+    }
+
     private static string[] Lines(MemoryStream stream)
     {
         string text = Encoding.UTF8.GetString(stream.ToArray());
