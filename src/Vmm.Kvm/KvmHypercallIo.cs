@@ -103,6 +103,14 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
         }
     }
 
+    public bool TryGetCallerRegisters(out ulong stackPointer, out ulong pageTableBase)
+    {
+        // Both come with every exit in the sync area (REGS and SREGS): no ioctl. The OUT changes neither.
+        stackPointer = _run->s.regs.rsp;
+        pageTableBase = _run->s.sregs.cr3;
+        return true;
+    }
+
     public UInt128 GetXmm(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
