@@ -21,6 +21,12 @@ internal static class KvmTestSupport
     }
 
     /// <summary>
+    /// True inside the nested KVM host of tools/nested-kvm (it sets NESTED_KVM=1): upstream KVM in a guest of QEMU's
+    /// software emulation, where every VM entry flushes the emulated TLB.
+    /// </summary>
+    public static bool OnNestedTcgHost => Environment.GetEnvironmentVariable("NESTED_KVM") == "1";
+
+    /// <summary>
     /// <paramref name="rounds"/> scaled by the environment variable VMM_TEST_SCALE (a fraction in (0, 1], default 1), at
     /// least <paramref name="minimum"/>: the nested KVM host of CI (tools/nested-kvm, software-emulated, about 10x slower)
     /// runs the heavy proofs with fewer rounds. Negative controls are short and never scaled.
