@@ -204,7 +204,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     /// Workers (vCPU index in RDI): count in their own cache line at CPL3, so vCPU 0 sees they are in the guest. In
     /// ipi mode (x2APIC already on) each spins with IF = 1, keeping ECX = the EOI MSR and EDX = 0 for the
     /// handler (the CPL3 loop uses neither), so the handler, which is emulated instruction by instruction on the
-    /// PVM host (reference/host-kvm.md Q0), need not load them.
+    /// PVM host (docs/kvm-host.md#pvm-hosts), need not load them.
     /// </summary>
     private static void EmitWorker(GuestCodeBuilder g, bool ipi)
     {
@@ -295,7 +295,7 @@ public sealed class FlushBenchGuest : IBuiltInGuest
     /// <summary>
     /// The target's IPI handler. The flush is Linux's for a full flush of an mm, native_flush_tlb_local: write CR3
     /// with its own value (SDM Vol. 3A §4.10.4.1: drops non-global translations; on this shadow-paging host it syncs
-    /// the unsync shadow pages a native PTE store leaves, reference/host-kvm.md Q4 "reader reloads CR3"). Then the
+    /// the unsync shadow pages a native PTE store leaves, docs/kvm-host.md#stale-translations: a CR3 reload on the reader repairs it). Then the
     /// ack, then EOI (x2APIC EOI MSR ← 0, SDM §11.12.1; ECX and EDX were set by the worker), IRETQ. Seven CPL0
     /// instructions, each emulated on this host: it clobbers only RAX, which the interrupted CPL3 loop does not use.
     /// </summary>

@@ -139,7 +139,7 @@ internal sealed class GuestCodeBuilder
 
     /// <summary>
     /// Parks a CPL3 vCPU: UD2 raises #UD, whose gate (installed here) runs the CPL0 park loop. On this host INT n
-    /// from CPL3 also arrives as #UD (host-kvm.md Q0), so UD2 is the one portable way up.
+    /// from CPL3 also arrives as #UD (docs/kvm-host.md#pvm-hosts), so UD2 is the one portable way up.
     /// </summary>
     public void UserPark()
     {
@@ -150,7 +150,7 @@ internal sealed class GuestCodeBuilder
 
     /// <summary>
     /// Emits the #UD gate through which CPL3 code asks for CPL0 work: UD2 with a reason in EBP (on this host
-    /// INT n from CPL3 also arrives as #UD and hypercalls need CPL0, TLFS "Hypercall Interface"; host-kvm.md Q0).
+    /// INT n from CPL3 also arrives as #UD and hypercalls need CPL0, TLFS "Hypercall Interface"; docs/kvm-host.md#pvm-hosts).
     /// <see cref="EscapeHypercall"/> calls the hypercall page at <paramref name="hypercallPage"/> with the caller's
     /// RCX, RDX and R8 and resumes after the UD2 at CPL3 with the result in RAX (R11 clobbered);
     /// <see cref="EscapePark"/> parks the vCPU; <see cref="EscapeReport"/> runs the code <paramref name="report"/>

@@ -20,7 +20,7 @@ namespace Vmm.Guests;
 /// only uses SET_ALL when the sender is in the mask): the sender waits with IF = 1 and counts its own interrupt too.
 /// The handler is the same on every vCPU: R13 holds the vCPU's own counter; it saves what EOI needs, as it may
 /// interrupt the sender anywhere. CPL0 code is emulated instruction by instruction on this host
-/// (reference/host-kvm.md Q0), so all the sender's work but the call itself runs at CPL3, reaching CPL0 through
+/// (docs/kvm-host.md#pvm-hosts), so all the sender's work but the call itself runs at CPL3, reaching CPL0 through
 /// the #UD gate (<see cref="GuestCodeBuilder.UserEscapeGate"/>).
 /// </remarks>
 public sealed class HvIpiGuest : IBuiltInGuest
@@ -28,7 +28,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
     /// <summary>Default number of rounds.</summary>
     public const long DefaultRounds = 2000;
 
-    /// <summary>The vector the calls send (a fixed interrupt; 0x10-0xFF are valid, hyperv-facts B.6).</summary>
+    /// <summary>The vector the calls send (a fixed interrupt; 0x10-0xFF are valid, docs/hyperv.md#cluster-ipi).</summary>
     public const byte IpiVector = 0xE0;
 
     /// <summary>How long the sender waits for a named vCPU's interrupt before it reports it missing: 2^32 TSC cycles.</summary>
@@ -103,7 +103,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
 
     /// <summary>
     /// 0x000B needs every VP index below 64 (a 64-bit ProcessorMask); its fast form carries the 16-byte input in
-    /// RDX:R8. 0x0015 needs tlbflush-ex (recommendation bit 11, hyperv-facts B.7); its input is 24 bytes and more,
+    /// RDX:R8. 0x0015 needs tlbflush-ex (recommendation bit 11, docs/hyperv.md#linux-flush-path); its input is 24 bytes and more,
     /// so its fast form needs XMM input (CPUID 0x40000003.EDX bit 4) and fits when 24 + 8 banks ≤ 112 bytes.
     /// </summary>
     private static List<IpiVariant> Variants(GuestBuildContext context)
@@ -546,7 +546,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
         }
 
         /// <summary>
-        /// Input block at RDI (TLFS HvCallSendSyntheticClusterIpi / ...Ex, hyperv-facts B.6): Vector (u32), TargetVtl
+        /// Input block at RDI (TLFS HvCallSendSyntheticClusterIpi / ...Ex, docs/hyperv.md#cluster-ipi): Vector (u32), TargetVtl
         /// (u8) and 3 reserved bytes as one qword, then the ProcessorMask (0x000B) or the HV_VP_SET (0x0015, its bank
         /// QWORDs the variable header). Leaves RCX, RDX, R8 as the call takes them: slow, the block's GPA; fast, the
         /// first 16 bytes in RDX:R8 and the rest in XMM0-XMM5 (TLFS "XMM Fast Hypercall Input").

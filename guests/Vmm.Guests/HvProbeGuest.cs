@@ -437,7 +437,7 @@ public sealed class HvProbeGuest : IBuiltInGuest
                 list.Add((HvMsr.TscFrequency, "HV_X64_MSR_TSC_FREQUENCY without its privilege"));
             }
 
-            // Linux writes VP_ASSIST_PAGE on every CPU whatever is advertised (hyperv-facts H.5), so the VMM accepts
+            // Linux writes VP_ASSIST_PAGE on every CPU whatever is advertised (docs/hyperv.md#linux-boot), so the VMM accepts
             // it with either AccessIntrCtrlRegs or the hypercall MSRs; it faults only with neither.
             if (!_profile.Has(HyperVFeature.VpAssist) && !_profile.Has(HyperVFeature.Hypercall))
             {

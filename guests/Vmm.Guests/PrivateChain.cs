@@ -9,7 +9,7 @@ namespace Vmm.Guests;
 /// three marker pages) whose PML4 slot 0 shares the environment's identity map and slot 1 (VA 512 GiB) leads to
 /// the private PT. Private chains matter on shadow-paging hosts: shadow pages are shared VM-wide and one vCPU's
 /// sync re-reads only what its own root reaches, so no vCPU's flush can repair another's translation of the test
-/// addresses (reference/host-kvm.md Q4).
+/// addresses (docs/kvm-host.md#stale-translations).
 /// </summary>
 internal static class PrivateChain
 {

@@ -11,7 +11,7 @@ namespace Vmm.Guests;
 /// X = 512 GiB (PML4 slot 1) and three data pages whose first qword is a marker, loads its own CR3 and then reads X
 /// at CPL3 in a tight loop. Each round the sender remaps X for a set of workers with native CPL3 stores to their
 /// PTs (no INVLPG, no CR3 reload: on shadow-paging hosts only a native store leaves a stale translation behind,
-/// and private chains keep one worker's shadow-page sync from repairing another's; reference/host-kvm.md Q4),
+/// and private chains keep one worker's shadow-page sync from repairing another's; docs/kvm-host.md#stale-translations),
 /// issues one flush hypercall (variants cycle: Space with a mask, with ALL_PROCESSORS, List, SpaceEx with a sparse
 /// VP set built from the VP indices, SpaceEx with SET_ALL, ListEx), checks its status, then publishes each target's
 /// epoch. A worker read made entirely within one epoch must return the page of that epoch or of the next one;

@@ -10,8 +10,8 @@ namespace Vmm.Guests;
 /// `tlbstorm`: every vCPU flushes all the others at once, `rounds` times each, and no vCPU ever uses a translation
 /// a completed flush removed. It is `tlbcoherence` with every vCPU both sender and target: vCPU j owns the test
 /// address X_j = <see cref="TestAddress"/> + j * 4 KiB and three marker pages; every vCPU has its own page-table
-/// chain mapping all the X_k (private chains, so one vCPU's shadow-page sync cannot repair another's; host-kvm.md
-/// Q4). At CPL3 each vCPU alternates `passes` read passes with one send round. A read pass checks X_k for every
+/// chain mapping all the X_k (private chains, so one vCPU's shadow-page sync cannot repair another's; docs/kvm-host.md#stale-translations).
+/// At CPL3 each vCPU alternates `passes` read passes with one send round. A read pass checks X_k for every
 /// other k against sender k's published epoch: a read bracketed by two equal epoch reads e must return k's page
 /// e mod 3 or (e + 1) mod 3 (the sender may have stored the next PTE already); page (e + 2) mod 3 is the page from
 /// before the last completed flush, a stale read. A send round remaps X_j in every other vCPU's chain to page

@@ -67,7 +67,7 @@ internal static class VpSetEmitter
     /// <summary>
     /// Writes at RDI + <paramref name="offset"/> the sparse HV_VP_SET of the vCPUs in R15 ∩ <paramref name="named"/>:
     /// bank = VP index / 64, bit = VP index % 64. Out: R8 = the number of bank QWORDs written (the call's variable
-    /// header size, which must equal popcount(ValidBanksMask), hyperv-facts B.1/B.8). Clobbers RAX, RBX, RCX, RDX, RSI.
+    /// header size, which must equal popcount(ValidBanksMask), docs/hyperv.md#flush-inputs, #kvm-comparison). Clobbers RAX, RBX, RCX, RDX, RSI.
     /// </summary>
     public static void EmitSparseSet(Assembler a, ulong named, int offset)
     {

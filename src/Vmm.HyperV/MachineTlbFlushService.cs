@@ -7,7 +7,7 @@ namespace Vmm.HyperV;
 
 /// <summary>
 /// Serves the flush hypercalls with the machine's <see cref="TlbFlushEngine"/>: when a call returns, every target
-/// has either left the guest (kicked and awaited) or will flush before it next enters (architecture.md §4).
+/// has either left the guest (kicked and awaited) or will flush before it next enters (docs/tlb-flush.md).
 /// Address spaces and NON_GLOBAL_MAPPINGS_ONLY are ignored: every flush covers all address spaces and global
 /// mappings too, which the TLFS allows (over-flushing).
 /// </summary>

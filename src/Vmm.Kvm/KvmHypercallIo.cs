@@ -7,9 +7,12 @@ using static Vmm.Kvm.Interop.Interop;
 namespace Vmm.Kvm;
 
 /// <summary>
-/// The KVM hypercall transport (architecture.md §3): the guest calls its hypercall page, whose `out imm8, al`
-/// exits to us with RIP already past the OUT; registers come from the kvm_run sync area (REGS and SREGS are
-/// synced on every exit), XMM registers from KVM_GET_FPU only when an XMM-fast call asks for them.
+/// The KVM hypercall transport (docs/design.md#hypercall-transport): the guest calls its hypercall page,
+/// whose `out imm8, al` exits to us; registers come from the kvm_run sync area (REGS and SREGS are synced on every
+/// exit), XMM registers from KVM_GET_FPU only when an XMM-fast call asks for them. Upstream KVM reports the exit with
+/// RIP still at the OUT and skips it at the next KVM_RUN, PVM with RIP already past it: the plain completion
+/// (RAX only) works on both untouched, and whatever needs RIP first has the vCPU complete the OUT
+/// (<see cref="KvmVirtualProcessor.CompletePendingExit"/>), after which RIP is past it on both.
 /// </summary>
 /// <remarks>One instance per vCPU, reused for every call: nothing here allocates.</remarks>
 [SupportedOSPlatform("linux")]
@@ -27,6 +30,8 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
     private bool _fpuLoaded;
     private bool _fpuDirty;
     private bool _ended;
+    private ulong _instructionPointer;
+    private bool _instructionPointerKnown;
 
     public KvmHypercallIo(KvmVirtualProcessor processor, kvm_run* run)
     {
@@ -42,8 +47,21 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
 
     public ulong OutputValue => _run->s.regs.r8;
 
-    // Captured in Begin: Continue and InjectInvalidOpcode rewind RIP, and a reader may come after them.
-    public ulong InstructionPointer { get; private set; }
+    // Computed at the first read (only traces and diagnostics read it) and kept: Continue and InjectInvalidOpcode
+    // rewind RIP, and a reader may come after them.
+    public ulong InstructionPointer
+    {
+        get
+        {
+            if (!_instructionPointerKnown)
+            {
+                _instructionPointer = _processor.PortIoInstructionPointer(TrapLength);
+                _instructionPointerKnown = true;
+            }
+
+            return _instructionPointer;
+        }
+    }
 
     // KVM's own CPL is SS.DPL (vmx_get_cpl), which equals CS.RPL outside transitions.
     public int Cpl => _run->s.sregs.ss.dpl;
@@ -55,7 +73,7 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
     /// <summary>Resets per-call state; called by the vCPU before each hypercall.</summary>
     public void Begin()
     {
-        InstructionPointer = _run->s.regs.rip - TrapLength;
+        _instructionPointerKnown = false;
         _fpuLoaded = false;
         _fpuDirty = false;
         _ended = false;
@@ -115,6 +133,8 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
 
     public void Continue(ulong control)
     {
+        _ = InstructionPointer; // keep the call's address for a later reader
+        _processor.CompletePendingExit(); // RIP past the OUT on every flavour; then back onto it
         _run->s.regs.rcx = control;
         _run->s.regs.rip -= TrapLength; // re-execute the OUT: the call resumes at the new rep start index
         _run->kvm_dirty_regs |= KvmConstants.KVM_SYNC_X86_REGS;
@@ -123,6 +143,8 @@ internal sealed unsafe class KvmHypercallIo : IHypercallIo
 
     public void InjectInvalidOpcode()
     {
+        _ = InstructionPointer; // keep the call's address for a later reader
+        _processor.CompletePendingExit(); // RIP past the OUT on every flavour; then back onto it
         _run->s.regs.rip -= TrapLength; // #UD is a fault: it reports the trapping instruction
         _run->kvm_dirty_regs |= KvmConstants.KVM_SYNC_X86_REGS;
         _processor.InjectException(Core.Registers.X86Constants.VectorInvalidOpcode);

@@ -44,7 +44,20 @@ public sealed unsafe class KvmHypervisor : IHypervisor
     /// <inheritdoc />
     public HypervisorCapabilities Capabilities => _capabilities ??= QueryCapabilities();
 
+    /// <summary>Which kernel module serves /dev/kvm (read once from /sys/module).</summary>
+    public KvmFlavor Flavor { get; } = DetectFlavor();
+
+    /// <summary>True when this host's CPU is itself virtual (CPUID.1:ECX[31], "hypervisor" in /proc/cpuinfo): KVM is then nested.</summary>
+    public static bool IsNested => File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("flags", StringComparison.Ordinal) && l.Split(' ').Contains("hypervisor"));
+
     internal int VcpuMmapSize => _vcpuMmapSize;
+
+    /// <summary>
+    /// Where RIP stands when a port-I/O exit reaches userspace, learned at the first exit this process completes
+    /// explicitly (<see cref="KvmVirtualProcessor"/>): 0 not known yet, 1 past the instruction (PVM), 2 still at it
+    /// (upstream KVM). Learned rather than assumed from <see cref="Flavor"/> so an unknown flavour is still right.
+    /// </summary>
+    internal int PortIoRipState;
 
     internal int Fd => _kvm.Fd;
 
@@ -180,6 +193,31 @@ public sealed unsafe class KvmHypervisor : IHypervisor
         return new KvmPartition(this, options);
     }
 
+    /// <summary>The flavour of the module that registered /dev/kvm: kvm_pvm, kvm_intel or kvm_amd (one at a time serves it).</summary>
+    public static KvmFlavor DetectFlavor()
+    {
+        if (Directory.Exists("/sys/module/kvm_pvm"))
+        {
+            return KvmFlavor.Pvm;
+        }
+
+        if (Directory.Exists("/sys/module/kvm_intel"))
+        {
+            return KvmFlavor.Vmx;
+        }
+
+        return Directory.Exists("/sys/module/kvm_amd") ? KvmFlavor.Svm : KvmFlavor.Unknown;
+    }
+
+    /// <summary>A short label of a flavour for `vmm info` and run summaries, e.g. "PVM (kvm_pvm)" or "SVM (kvm_amd), nested".</summary>
+    public static string Describe(KvmFlavor flavor, bool nested) => flavor switch
+    {
+        KvmFlavor.Pvm => "PVM (kvm_pvm)",
+        KvmFlavor.Vmx => "VMX (kvm_intel)" + (nested ? ", nested" : string.Empty),
+        KvmFlavor.Svm => "SVM (kvm_amd)" + (nested ? ", nested" : string.Empty),
+        _ => "unknown KVM module",
+    };
+
     /// <summary>KVM_CHECK_EXTENSION on /dev/kvm.</summary>
     internal int CheckExtension(int capability) => Libc.Ioctl(_kvm.Fd, KvmIoctl.KVM_CHECK_EXTENSION, capability);
 
@@ -205,6 +243,8 @@ public sealed unsafe class KvmHypervisor : IHypervisor
         {
             Backend = Name,
             Version = $"KVM API {KvmConstants.KVM_API_VERSION}, kernel {Environment.OSVersion.Version}, vCPU recommended {recommended}, max {max}, memory slots {CheckExtension(KvmConstants.KVM_CAP_NR_MEMSLOTS)}",
+            Platform = Describe(Flavor, IsNested),
+            ReportsPreemptedProcessors = Flavor is KvmFlavor.Vmx or KvmFlavor.Svm, // docs/kvm-host.md#preempted
             HostProcessorCount = Environment.ProcessorCount,
             MaxProcessorCount = max > 0 ? max : Math.Max(recommended, 1),
             Features = features,

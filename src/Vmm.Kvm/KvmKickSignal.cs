@@ -4,7 +4,7 @@ using static Vmm.Kvm.Interop.Interop;
 namespace Vmm.Kvm;
 
 /// <summary>
-/// The real-time signal that kicks a vCPU thread out of KVM_RUN (architecture.md §4). Not SIGRTMIN: CoreCLR
+/// The real-time signal that kicks a vCPU thread out of KVM_RUN (docs/kvm-host.md#kicks). Not SIGRTMIN: CoreCLR
 /// uses that for thread activation. It stays blocked on vCPU threads except inside KVM_RUN
 /// (KVM_SET_SIGNAL_MASK), so no handler ever runs: KVM_RUN returns -EINTR, and the thread consumes the
 /// pending signal with sigtimedwait.

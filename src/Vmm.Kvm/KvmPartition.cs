@@ -76,7 +76,7 @@ internal sealed unsafe class KvmPartition : IPartition
     /// <summary>
     /// GPA of the steal-time area (64 bytes per vCPU), or 0 when none could be placed. A page of its own, in its own
     /// memslot above RAM: the VMM reserves it, never reports it as RAM and never unmaps it while the VM lives
-    /// (architecture.md §4), so KVM can always write it and a guest never allocates it.
+    /// (docs/design.md#tlb-flush-engine, docs/tlb-flush.md#deferral-rules rule 3), so KVM can always write it and a guest never allocates it.
     /// </summary>
     internal ulong StealTimeGpa { get; private set; }
 
@@ -185,7 +185,7 @@ internal sealed unsafe class KvmPartition : IPartition
 
         // Move the scratch slot to its other page (KVM_MR_MOVE): on this shadow-paging KVM, invalidating any memslot
         // zaps every shadow page (kvm_mmu_zap_all_fast) and flushes all vCPUs with KVM's own request, which waits only
-        // for vCPUs in guest mode (host-kvm.md Q4 (f) tested delete + re-add; a move takes the same invalidation
+        // for vCPUs in guest mode (the measurement in docs/kvm-host.md#memslot-flush was of delete + re-add; a move takes the same invalidation
         // path, kvm_invalidate_memslot, in one ioctl with one SRCU grace period fewer; measured side by side under
         // load, 8 vCPUs: p99 16.0/15.7 ms moving vs 20.0/19.9 ms deleting and re-adding). The slot is never mapped by
         // the guest, so nothing ever faults on it.

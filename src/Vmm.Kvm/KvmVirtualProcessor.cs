@@ -13,7 +13,7 @@ namespace Vmm.Kvm;
 /// <summary>
 /// A KVM vCPU: its fd, its mmap'd kvm_run page, and the exit servicing. Registers travel through the
 /// kvm_run sync area (KVM_CAP_SYNC_REGS) after an exit, which saves two vCPU ioctls of about 6.5 µs each
-/// on this host (reference/host-kvm.md Q3).
+/// on this host (docs/kvm-host.md#pvm-hosts).
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
@@ -24,6 +24,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     private static readonly int s_processId = Libc.GetPid();
 
+    private readonly KvmHypervisor _hypervisor;
     private readonly KvmFileDescriptor _vcpu;
     private readonly kvm_run* _run;
     private readonly int _runSize;
@@ -33,11 +34,14 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     private byte* _stealTimePreempted;
     private readonly bool _hypercallsEnabled;
     private bool _syncRegsValid;
+    private bool _exitPending;
+    private int _kickSequence;
     private bool _disposed;
 
     public KvmVirtualProcessor(KvmHypervisor hypervisor, KvmPartition partition, int index, CpuidTable cpuid, bool hypercallsEnabled)
     {
         Index = index;
+        _hypervisor = hypervisor;
         _hypercallsEnabled = hypercallsEnabled;
         _vcpu = new KvmFileDescriptor(KvmFileDescriptor.Check(Libc.Ioctl(partition.Fd, KvmIoctl.KVM_CREATE_VCPU, index), "KVM_CREATE_VCPU"));
         _runSize = hypervisor.VcpuMmapSize;
@@ -56,7 +60,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             SetCpuid(cpuid);
 
             // With the in-kernel irqchip, application processors start in KVM_MP_STATE_UNINITIALIZED and
-            // wait for INIT/SIPI; our guests start every vCPU directly in long mode (host-kvm.md Q1).
+            // wait for INIT/SIPI; our guests start every vCPU directly in long mode (docs/kvm-host.md#long-mode-and-cpuid).
             if (index > 0)
             {
                 uint state = KvmConstants.KVM_MP_STATE_RUNNABLE;
@@ -68,7 +72,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             // SAFETY: _run points at the live kvm_run mapping of this vCPU.
             // REGS and SREGS on every exit: a hypercall needs RCX/RDX/R8 and the caller's CPL and mode, and
             // syncing SREGS measured no slower than REGS alone (vmm bench exits, ratio 0.99 vs 1.05 to the C
-            // reference in one run), while a KVM_GET_SREGS ioctl costs 6-8 µs here (host-kvm.md Q3).
+            // reference in one run), while a KVM_GET_SREGS ioctl costs 6-8 µs here (docs/kvm-host.md#pvm-hosts).
             _run->kvm_valid_regs = KvmConstants.KVM_SYNC_X86_REGS | KvmConstants.KVM_SYNC_X86_SREGS;
         }
         catch
@@ -115,7 +119,9 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         // immediate_exit covers a thread that is outside KVM_RUN (it cancels the next entry); the signal
         // covers a thread inside the guest. The lock keeps the thread id valid while we signal it.
         // SAFETY: _run stays mapped until Dispose, which happens after the run thread is joined.
+        // immediate_exit before the sequence: CompletePendingExit relies on that order (see there).
         Volatile.Write(ref _run->immediate_exit, 1);
+        Interlocked.Increment(ref _kickSequence);
         lock (_threadLock)
         {
             if (_threadId != 0)
@@ -128,6 +134,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     [SkipLocalsInit]
     public VcpuRunResult Run(IVcpuExitHandler handler)
     {
+        _exitPending = false; // this KVM_RUN completes it
         int result = Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_RUN, 0);
         if (result < 0)
         {
@@ -165,6 +172,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
                     handler.MmioRead(Index, run->mmio.phys_addr, data);
                 }
 
+                _exitPending = true; // after the handler: a read must have its answer before anything completes it
                 return VcpuRunResult.Continue;
             }
 
@@ -173,6 +181,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
                 MsrAccessResult access = handler.MsrRead(Index, run->msr.index, out ulong value);
                 run->msr.data = value;
                 run->msr.error = access == MsrAccessResult.Ok ? (byte)0 : (byte)1;
+                _exitPending = true;
                 return VcpuRunResult.Continue;
             }
 
@@ -180,6 +189,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             {
                 MsrAccessResult access = handler.MsrWrite(Index, run->msr.index, run->msr.data);
                 run->msr.error = access == MsrAccessResult.Ok ? (byte)0 : (byte)1;
+                _exitPending = true;
                 return VcpuRunResult.Continue;
             }
 
@@ -199,6 +209,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void GetRegisters(out StandardRegisters registers)
     {
+        CompletePendingExit();
         if (_syncRegsValid)
         {
             KvmRegisterConversion.ToNeutral(_run->s.regs, out registers);
@@ -212,6 +223,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void SetRegisters(in StandardRegisters registers)
     {
+        CompletePendingExit();
         KvmRegisterConversion.FromNeutral(registers, out kvm_regs regs);
         if (_syncRegsValid)
         {
@@ -226,6 +238,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void GetSpecialRegisters(out SpecialRegisters registers)
     {
+        CompletePendingExit();
         kvm_sregs sregs;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
         KvmRegisterConversion.ToNeutral(sregs, out registers);
@@ -233,6 +246,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
 
     public void SetSpecialRegisters(in SpecialRegisters registers)
     {
+        CompletePendingExit();
         kvm_sregs sregs;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
         KvmRegisterConversion.FromNeutral(registers, ref sregs);
@@ -299,16 +313,16 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         if (_stealTimePreempted != null)
         {
             // KVM_VCPU_FLUSH_TLB in the steal-time `preempted` byte: the next vcpu_load (this KVM_RUN) exchanges the
-            // byte and flushes the guest TLB before the first guest instruction (host-kvm.md Q4, record_steal_time).
+            // byte and flushes the guest TLB before the first guest instruction (docs/kvm-host.md#steal-time; arch/x86/kvm/x86.c, record_steal_time).
             // Set from this thread while it is outside KVM_RUN, so KVM's own plain store of PREEMPTED at a
-            // vcpu_put cannot erase it (flush-deferral.md Q4).
+            // vcpu_put cannot erase it (docs/tlb-flush.md#deferral-rules, rule 2).
             // SAFETY: the steal-time area stays mapped for the partition's lifetime; this vCPU owns its 64 bytes.
             Volatile.Write(ref *_stealTimePreempted, (byte)(*_stealTimePreempted | KvmVcpuFlushTlb));
             return;
         }
 
         // Fallback: a changed CR4 (or CR0) makes KVM_SET_SREGS reset the MMU context and flush the guest TLB;
-        // writing the same value does nothing (host-kvm.md Q4 (b), (g)). Two ioctls, about 21 µs here.
+        // writing the same value does nothing (docs/kvm-host.md#forcing-a-flush). Two ioctls, about 21 µs here.
         kvm_sregs sregs;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_SREGS, &sregs), "KVM_GET_SREGS");
         ulong original = sregs.cr4;
@@ -346,8 +360,8 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         // Linux's kvm_flush_tlb_multi (arch/x86/kernel/kvm.c) does the same from inside a guest: KVM writes
         // KVM_VCPU_PREEMPTED at vcpu_put only at an instruction boundary, and record_steal_time exchanges the byte
         // at the next vcpu_load and flushes if KVM_VCPU_FLUSH_TLB was added meanwhile. A CAS (not a read and a
-        // store) so that the flag cannot be added after that exchange went by (flush-deferral.md Q4, rule 1).
-        // This PVM host never sets PREEMPTED (flush-deferral.md Q1), so here the CAS is never tried.
+        // store) so that the flag cannot be added after that exchange went by (docs/tlb-flush.md#deferral-rules, rule 1).
+        // PVM never sets PREEMPTED (docs/kvm-host.md#preempted), so there the CAS is never tried; upstream KVM does.
         // SAFETY: the steal-time area stays mapped for the partition's lifetime (rule 3); one byte of this vCPU's
         // 64-byte record, accessed atomically.
         ref byte flag = ref *_stealTimePreempted;
@@ -394,9 +408,91 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         _stealTimePreempted = (byte*)partition.StealTimeArea + ((ulong)Index * 64) + 16;
     }
 
+    /// <summary>
+    /// Finishes the instruction of the last I/O, MMIO or MSR exit now instead of at the next entry. Upstream KVM
+    /// returns such an exit to userspace with RIP still at the instruction and completes it (skips it, or loads an
+    /// IN/MMIO/RDMSR result into its register) at the next KVM_RUN, and only if userspace left RIP alone
+    /// (api.rst, KVM_EXIT_IO/KVM_EXIT_MMIO: "the corresponding operations are complete ... when KVM_RUN is called
+    /// again"; arch/x86/kvm/x86.c, complete_fast_pio_out). PVM completes it before the exit. Anything that reads or
+    /// changes the register state or injects an event therefore calls this first, so that both see the state after
+    /// the instruction: KVM_RUN with immediate_exit set completes the pending operation and returns -EINTR without
+    /// entering the guest (api.rst, "immediate_exit"). Paid only on those rare paths: the plain completion of an
+    /// exit (RAX of a hypercall, a port's IN data) needs none of it.
+    /// </summary>
+    /// <remarks>
+    /// Must not run inside an IN, MMIO-read or RDMSR handler before it has answered (it would complete the
+    /// instruction with no answer): the pending flag is set for those only after the handler returns.
+    /// </remarks>
+    internal void CompletePendingExit()
+    {
+        if (!_exitPending)
+        {
+            return;
+        }
+
+        _exitPending = false;
+
+        // A kick writes immediate_exit and then bumps the sequence. Read in the opposite order, a kick whose write
+        // came after `prior` was read shows up as a changed sequence afterwards, so clearing our own
+        // immediate_exit can never erase a kick (a kicked thread that is registered also has the signal pending).
+        int kicks = Volatile.Read(ref _kickSequence);
+        // SAFETY: _run is this vCPU's live kvm_run mapping; this runs on the thread that owns the vCPU (or after it
+        // was joined), as every register accessor does.
+        byte prior = Volatile.Read(ref _run->immediate_exit);
+        Volatile.Write(ref _run->immediate_exit, 1);
+        int result = Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_RUN, 0);
+        int errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (prior == 0)
+        {
+            Volatile.Write(ref _run->immediate_exit, 0);
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _kickSequence) != kicks)
+            {
+                Volatile.Write(ref _run->immediate_exit, 1);
+            }
+        }
+
+        if (result >= 0 || errno != Libc.EINTR)
+        {
+            _syncRegsValid = false;
+            throw new HypervisorException($"completing the pending exit of vCPU {Index} with an immediate-exit KVM_RUN returned {(result >= 0 ? "success" : Libc.ErrorMessage(errno))}", "KVM_RUN", errno);
+        }
+
+        // KVM stores the sync registers on every way out of KVM_RUN when kvm_valid_regs asks for them (store_regs).
+        _syncRegsValid = true;
+    }
+
+    /// <summary>
+    /// RIP of the port-I/O instruction of the current exit, <paramref name="length"/> bytes long, on either flavour:
+    /// the first call in the process completes the exit and compares RIP before and after to learn whether this
+    /// KVM reports RIP at or past the instruction; later calls only do the arithmetic.
+    /// </summary>
+    internal ulong PortIoInstructionPointer(ulong length)
+    {
+        ulong rip = _run->s.regs.rip;
+        switch (Volatile.Read(ref _hypervisor.PortIoRipState))
+        {
+            case 1:
+                return rip - length;
+            case 2:
+                return _exitPending ? rip : rip - length;
+        }
+
+        if (!_exitPending)
+        {
+            return rip - length; // already completed by a register accessor: RIP is past the instruction
+        }
+
+        CompletePendingExit();
+        ulong after = _run->s.regs.rip;
+        Volatile.Write(ref _hypervisor.PortIoRipState, after == rip ? 1 : 2);
+        return after - length;
+    }
+
     /// <summary>Queues exception <paramref name="vector"/> (no error code) for delivery at the next entry.</summary>
     internal void InjectException(byte vector)
     {
+        CompletePendingExit();
         kvm_vcpu_events events;
         KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_GET_VCPU_EVENTS, &events), "KVM_GET_VCPU_EVENTS");
         events.exception_injected = 1;
@@ -443,9 +539,13 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         byte* data = (byte*)run + offset;
         ushort port = run->io.port;
         bool isOut = run->io.direction == KvmConstants.KVM_EXIT_IO_OUT;
+
+        // An OUT has nothing left to answer, so a handler may complete it early (a hypercall that continues or
+        // raises #UD must); an IN is complete only once the handler has filled the data window.
+        _exitPending = isOut;
         if (_hypercallsEnabled && port == Core.Devices.StandardPorts.Hypercall && isOut && count == 1)
         {
-            // The hypercall page's `out imm8, al` (architecture.md §3): the call's registers are in the sync area.
+            // The hypercall page's `out imm8, al` (docs/design.md#hypercall-transport): the call's registers are in the sync area.
             _hypercallIo.Begin();
             handler.Hypercall(_hypercallIo);
             _hypercallIo.End();
@@ -466,6 +566,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             }
         }
 
+        _exitPending = true;
         return VcpuRunResult.Continue;
     }
 
@@ -529,7 +630,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
                 if (c.Function == 1)
                 {
                     // Initial APIC ID, CPUID.01H:EBX[31:24] (SDM Vol. 2A CPUID). KVM reports the APIC ID of the
-                    // host CPU that ran the ioctl (host-kvm.md Q1), so every vCPU needs its own.
+                    // host CPU that ran the ioctl (docs/kvm-host.md#long-mode-and-cpuid), so every vCPU needs its own.
                     ebx = (ebx & 0x00FF_FFFF) | (apicId << 24);
                 }
                 else if (c.Function is 0xB or 0x1F)

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 // Every WinHvPlatform structure is blittable and passed by pointer, so the runtime's marshalling layer has
 // nothing to do; disabling it makes any accidental non-blittable signature a compile-time error instead of
-// a hidden copy (dotnet/runtime interop guidelines, style.md C.4).
+// a hidden copy (dotnet/runtime interop guidelines, docs/design.md#interop).
 [assembly: DisableRuntimeMarshalling]
 
 // WinHvPlatform.dll and WinHvEmulation.dll live in System32 when the "Windows Hypervisor Platform" feature

@@ -10,7 +10,7 @@ internal sealed partial class WhpExitMapper
 {
     /// <summary>
     /// A read or write of unmapped guest-physical memory. WHP reports the GPA and the instruction bytes, not
-    /// the access (hyperv-facts.md F.7), so the instruction is decoded with Iced and emulated: MOV to memory
+    /// the access (docs/whp.md#exit-context), so the instruction is decoded with Iced and emulated: MOV to memory
     /// from a register or an immediate, MOV/MOVZX/MOVSX/MOVSXD from memory to a register, each 1-8 bytes.
     /// That covers what compilers emit for device registers (Linux readb..readq/writeb..writeq are plain
     /// MOVs). Anything else is a <see cref="VcpuExitKind.Fault"/> naming the instruction.

@@ -164,7 +164,7 @@ internal sealed partial class WhpExitMapper
 
     /// <summary>
     /// An exception exit. The only one the partition asks for is #GP, for the WHP quirk where an access to
-    /// a synthetic MSR raises #GP instead of an MSR exit (hyperv-facts.md F.11, H.7): a faulting RDMSR or WRMSR
+    /// a synthetic MSR raises #GP instead of an MSR exit (docs/whp.md#msr-quirk): a faulting RDMSR or WRMSR
     /// is given to the handler like an MSR exit; anything else is re-injected unchanged.
     /// </summary>
     [SkipLocalsInit]

@@ -5,7 +5,7 @@ using static Vmm.Whp.Interop.WinHvPlatform;
 namespace Vmm.Whp;
 
 /// <summary>
-/// The WHP hypercall transport (architecture.md §3): the guest's hypercall page runs `vmcall` (`vmmcall` on
+/// The WHP hypercall transport (docs/design.md#hypercall-transport): the guest's hypercall page runs `vmcall` (`vmmcall` on
 /// AMD), the HypercallExit extended exit stops at it with RIP on the call instruction, and the inputs come
 /// from the exit's WHV_HYPERCALL_CONTEXT (RCX, RDX, R8, XMM0-5). Outputs go back in one register batch
 /// when the handler returns.
@@ -13,7 +13,7 @@ namespace Vmm.Whp;
 /// <remarks>
 /// One instance per vCPU, reused for every call: nothing here allocates. Outcomes, mirroring the KVM
 /// backend: Complete = RAX and RIP past the call (to the page's RET); Continue = RCX, RIP unchanged so the
-/// call re-executes; #UD = pending exception at the call, RIP unchanged (hyperv-facts.md F.11).
+/// call re-executes; #UD = pending exception at the call, RIP unchanged (docs/whp.md#hypercall-exits).
 /// </remarks>
 internal sealed class WhpHypercallIo : IHypercallIo
 {

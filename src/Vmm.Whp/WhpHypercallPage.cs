@@ -1,9 +1,9 @@
 namespace Vmm.Whp;
 
 /// <summary>
-/// The code the VMM writes into the guest's hypercall page on WHP (architecture.md §3): the vendor's
+/// The code the VMM writes into the guest's hypercall page on WHP (docs/design.md#hypercall-transport): the vendor's
 /// hypercall instruction, which the HypercallExit extended exit hands to us, then RET
-/// (TLFS "Hypercall Page"; hyperv-facts.md D.2).
+/// (TLFS "Hypercall Page"; docs/hyperv.md#hypercall-page).
 /// </summary>
 internal static class WhpHypercallPage
 {

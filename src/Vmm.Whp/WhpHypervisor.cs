@@ -233,6 +233,7 @@ public sealed unsafe class WhpHypervisor : IHypervisor
         {
             Backend = Name,
             Version = $"Windows {Environment.OSVersion.Version}, TSC {ProcessorClockFrequency} Hz, APIC timer {InterruptClockFrequency} Hz",
+            Platform = "Windows hypervisor",
             HostProcessorCount = Environment.ProcessorCount,
             MaxProcessorCount = MaxProcessors,
             Features = features,

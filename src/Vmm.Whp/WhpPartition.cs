@@ -71,7 +71,7 @@ internal sealed unsafe class WhpPartition : IPartition
     /// route until a userspace IOAPIC exists (see the backend README); nothing is delivered yet.
     /// </summary>
     /// <inheritdoc />
-    /// <remarks>WHP offers no partition-wide flush (hyperv-facts.md F.12): kick and wait is the only strategy.</remarks>
+    /// <remarks>WHP offers no partition-wide flush (docs/whp.md#tlb-flush): kick and wait is the only strategy.</remarks>
     public bool TryFlushAllGuestTlbs() => false;
 
     public void SetIrqLine(uint irq, bool level)
@@ -84,7 +84,7 @@ internal sealed unsafe class WhpPartition : IPartition
 
     public void SendFixedInterrupt(int processorIndex, byte vector)
     {
-        // Fixed, physical destination = APIC ID, edge (WHV_INTERRUPT_CONTROL, hyperv-facts.md F.1). WHP gives
+        // Fixed, physical destination = APIC ID, edge (WHV_INTERRUPT_CONTROL, docs/whp.md#functions). WHP gives
         // VP n the APIC ID n, as the KVM backend's MSI addressing assumes.
         var control = default(WHV_INTERRUPT_CONTROL);
         control.Type = WHV_INTERRUPT_TYPE.WHvX64InterruptTypeFixed;
@@ -149,7 +149,7 @@ internal sealed unsafe class WhpPartition : IPartition
         exits.X64MsrExit = Require(available.X64MsrExit, "MSR exits");
         exits.HypercallExit = options.EnableHypercalls && Require(available.HypercallExit, "hypercall exits (not offered to nested partitions)");
 
-        // The synthetic-MSR quirk (hyperv-facts.md F.11): some accesses raise #GP instead of an MSR exit.
+        // The synthetic-MSR quirk (docs/whp.md#msr-quirk): some accesses raise #GP instead of an MSR exit.
         bool gpExits = options.UserspaceMsrRanges.Count > 0 && available.ExceptionExit;
         exits.ExceptionExit = gpExits;
         property = default;
@@ -171,9 +171,9 @@ internal sealed unsafe class WhpPartition : IPartition
         }
 
         // The VMM implements the Hyper-V enlightenments itself: ask the hypervisor for none of its own
-        // (hyperv-facts.md F.5: the default is undocumented, so set it). Older builds lack the property. In the
+        // (docs/whp.md#synthetic-features: the default is undocumented, so set it). Older builds lack the property. In the
         // offload mode (`--whp-flush hypervisor`) the hypervisor serves the flush hypercalls itself, which needs its
-        // own hypercall page and VP index too (hyperv-facts.md F.5, F.12 option 1); they then never exit to us.
+        // own hypercall page and VP index too (docs/whp.md#synthetic-features, #tlb-flush); they then never exit to us.
         property = default;
         property.SyntheticProcessorFeaturesBanks = new WHV_SYNTHETIC_PROCESSOR_FEATURES_BANKS { BanksCount = 1 };
         if (options.PlatformTlbFlush)

@@ -4,7 +4,7 @@ namespace Vmm.Whp;
 
 /// <summary>
 /// Builds the WHvRegisterPendingEvent value that makes the hypervisor deliver an exception at the next
-/// entry (hyperv-facts.md F.8: EventPending bit 0, EventType 3:1 = Exception 0, DeliverErrorCode bit 8,
+/// entry (docs/whp.md#registers: EventPending bit 0, EventType 3:1 = Exception 0, DeliverErrorCode bit 8,
 /// Vector 31:16, ErrorCode at byte 4, ExceptionParameter at byte 8).
 /// </summary>
 /// <remarks>

@@ -8,7 +8,7 @@ namespace Vmm.Whp;
 /// <see cref="IWhpRegisterAccess"/> over WHvGet/SetVirtualProcessorRegisters and WHvTranslateGva, through
 /// one 16-byte-aligned <see cref="WhpRegisterBuffer"/> allocated once per VP.
 /// </summary>
-/// <remarks>Not thread-safe: the VP's run thread owns it (style.md C.4, C.10).</remarks>
+/// <remarks>Not thread-safe: the VP's run thread owns it (docs/design.md#thread-ownership).</remarks>
 [SupportedOSPlatform("windows")]
 internal sealed unsafe class WhpRegisterAccess : IWhpRegisterAccess, IDisposable
 {

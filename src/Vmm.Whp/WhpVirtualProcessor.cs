@@ -80,7 +80,7 @@ internal sealed unsafe class WhpVirtualProcessor : IVirtualProcessor
     public void Kick()
     {
         // WHP documents that a cancel also applies to the next WHvRunVirtualProcessor when the VP is not
-        // running (hyperv-facts.md F.1), which gives the contract's "never lost".
+        // running (docs/whp.md#functions), which gives the contract's "never lost".
         if (_released || _disposed)
         {
             return;
@@ -126,7 +126,7 @@ internal sealed unsafe class WhpVirtualProcessor : IVirtualProcessor
 
     public void FlushGuestTlb(ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
     {
-        // hyperv-facts F.12: WHP has no TLB-flush call. Clearing and restoring CR4.PGE through the register
+        // docs/whp.md#tlb-flush: WHP has no TLB-flush call. Clearing and restoring CR4.PGE through the register
         // interface is how an architectural MOV to CR4 flushes every translation, global ones included (SDM Vol. 3
         // §4.10.4.1); whether WHvSetVirtualProcessorRegisters gives a register write that effect is not documented
         // and must be confirmed on Windows (README, "Backend status"). Without PGE, toggling CR0.WP is used.

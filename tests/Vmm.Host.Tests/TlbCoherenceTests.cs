@@ -77,7 +77,7 @@ public sealed partial class TlbCoherenceTests
     public void AWorkerLeftOutOfTheProcessorSetsIsTheOnlyOneWithStaleReads()
     {
         // Workers 1 and 3 are flushed in the same rounds as worker 2: with private page tables their shadow-page
-        // syncs must not repair worker 2's translation (reference/host-kvm.md Q4).
+        // syncs must not repair worker 2's translation (docs/kvm-host.md#stale-translations).
         (MachineExit exit, string serial) = Run(4, "windows", rounds: 300, arguments: new() { ["omit"] = "2" });
         Assert.False(exit.Passed, $"{exit}\n{serial}");
         Assert.Matches("tlbcoherence: vCPU 2: [1-9][0-9]* stale reads", serial);

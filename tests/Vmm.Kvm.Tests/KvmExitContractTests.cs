@@ -40,7 +40,6 @@ public sealed class KvmExitContractTests
         using KvmHypervisor kvm = KvmHypervisor.Open();
         using var memory = new GuestMemory([new GuestMemoryRegion(0, kvm.AllocateGuestMemory(16UL << 20))]);
         var env = LongModeEnvironment.Build(memory, 1);
-        (ulong instruction, ulong marker) = WriteGuest(memory, row);
         using IPartition partition = kvm.CreatePartition(new PartitionOptions
         {
             ProcessorCount = 1,
@@ -49,6 +48,7 @@ public sealed class KvmExitContractTests
             UserspaceMsrRanges = [new MsrRange(0x4000_0000, 0x4000_00FF)],
             EnableHypercalls = true,
         });
+        (ulong instruction, ulong marker) = WriteGuest(memory, row, partition.HypercallPageCode);
         IVirtualProcessor vp = partition.Processors[0];
         vp.GetSpecialRegisters(out SpecialRegisters defaults);
         VcpuBootState boot = env.GetBootState(0, Code, defaults);
@@ -84,6 +84,12 @@ public sealed class KvmExitContractTests
         }
 
         Assert.Equal(row.ExpectedCalls ?? [], recorder.Calls);
+        if (row.Kind == ExitCaseKind.Hypercall)
+        {
+            // What traces show as the call's address: the trapping instruction itself, on every KVM flavour.
+            Assert.Equal(instruction, handler.HypercallInstructionPointer);
+        }
+
         vp.GetRegisters(out StandardRegisters after);
         foreach ((string register, ulong value) in row.ExpectedRegisters ?? new Dictionary<string, ulong>())
         {
@@ -109,7 +115,7 @@ public sealed class KvmExitContractTests
     }
 
     /// <summary>Code: load XMM (if any), load the row's registers, the instruction, then a marker OUT and a spin.</summary>
-    private static (ulong Instruction, ulong Marker) WriteGuest(GuestMemory memory, BackendExitCase row)
+    private static (ulong Instruction, ulong Marker) WriteGuest(GuestMemory memory, BackendExitCase row, ReadOnlySpan<byte> hypercallPage)
     {
         var code = new List<byte>();
         if (row.Xmm is { } xmm)
@@ -131,11 +137,11 @@ public sealed class KvmExitContractTests
         ulong instruction;
         if (row.Kind == ExitCaseKind.Hypercall)
         {
-            // KVM's transport: the guest calls the hypercall page, whose stub traps with `out 0xE8, al`.
-            memory.Write(HypercallPage, new byte[] { 0xE6, 0xE8, 0xC3 });
+            // KVM's transport: the guest calls the hypercall page the backend writes, whose stub traps with `out 0xE8, al`.
+            memory.Write(HypercallPage, hypercallPage.ToArray());
             code.AddRange([0x49, 0xBB, .. BitConverter.GetBytes(HypercallPage)]);                 // mov r11, page
             code.AddRange([0x41, 0xFF, 0xD3]);                                                   // call r11
-            instruction = HypercallPage;
+            instruction = HypercallPage + (ulong)hypercallPage.IndexOf((byte)0xE6);
         }
         else
         {
@@ -227,6 +233,12 @@ public sealed class KvmExitContractTests
 
         public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) => inner.MsrWrite(processorIndex, index, value);
 
-        public void Hypercall(IHypercallIo io) => inner.Hypercall(io);
+        public ulong HypercallInstructionPointer { get; private set; }
+
+        public void Hypercall(IHypercallIo io)
+        {
+            HypercallInstructionPointer = io.InstructionPointer;
+            inner.Hypercall(io);
+        }
     }
 }

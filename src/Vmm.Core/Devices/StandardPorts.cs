@@ -16,7 +16,7 @@ public static class StandardPorts
     public const ushort BenchCounter = 0x504;
 
     /// <summary>
-    /// Reserved for the KVM hypercall page stub (`out imm8, al; ret`, architecture.md §3): must be below 256
+    /// Reserved for the KVM hypercall page stub (`out imm8, al; ret`, docs/design.md#hypercall-transport): must be below 256
     /// for the imm8 form and must not be claimed by any device.
     /// </summary>
     public const ushort Hypercall = 0xE8;

@@ -4,7 +4,7 @@ namespace Vmm.Core.Hypervisor;
 /// Where one hypercall's inputs and outputs live (TLFS "Hypercall Interface", x64 register ABI): RCX the input
 /// value (control word), RDX and R8 the input and output GPAs or fast input, XMM0-XMM5 the XMM-fast input,
 /// RAX the result. Implemented once per virtual processor by each backend; the Hyper-V code never learns which
-/// transport carried the call (architecture.md §3).
+/// transport carried the call (docs/design.md#hypercall-transport).
 /// </summary>
 /// <remarks>
 /// Exactly one of <see cref="Complete"/>, <see cref="Continue"/> or <see cref="InjectInvalidOpcode"/> ends each

@@ -44,7 +44,7 @@ public interface IVirtualProcessor : IDisposable
     /// reported descheduled or the platform has no such facility (WHP); the caller then kicks and waits.
     /// </summary>
     /// <remarks>
-    /// Must be an atomic compare-and-swap on the platform's flag (reference/flush-deferral.md Q4, rule 1): a plain
+    /// Must be an atomic compare-and-swap on the platform's flag (docs/tlb-flush.md#deferral-rules, rule 1): a plain
     /// read-then-store could land after the vCPU was scheduled back in and lose the flush.
     /// </remarks>
     bool TryDeferFlushWhileDescheduled();

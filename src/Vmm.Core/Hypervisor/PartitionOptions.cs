@@ -25,7 +25,7 @@ public sealed record PartitionOptions
 
     /// <summary>
     /// Deliver hypercalls to <see cref="IVcpuExitHandler.Hypercall"/>. On KVM that makes port-I/O OUTs to
-    /// the reserved hypercall port (<see cref="Devices.StandardPorts.Hypercall"/>) hypercalls (architecture.md §3); without it that port is ordinary.
+    /// the reserved hypercall port (<see cref="Devices.StandardPorts.Hypercall"/>) hypercalls (docs/design.md#hypercall-transport); without it that port is ordinary.
     /// </summary>
     public bool EnableHypercalls { get; init; }
 

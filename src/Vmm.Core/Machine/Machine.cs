@@ -139,7 +139,8 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
             }
 
             // Probed before any vCPU runs, so the platform-wide flush is timed alone.
-            TlbFlushStrategyChoice flushChoice = TlbFlushStrategySelector.Choose(options.FlushStrategy, options.ProcessorCount, Environment.ProcessorCount, partition.TryFlushAllGuestTlbs);
+            TlbFlushStrategyChoice flushChoice = TlbFlushStrategySelector.Choose(
+                options.FlushStrategy, options.ProcessorCount, Environment.ProcessorCount, hypervisor.Capabilities.ReportsPreemptedProcessors, partition.TryFlushAllGuestTlbs);
             if (flushChoice.Automatic && log.IsEnabled(Serilog.Events.LogEventLevel.Information))
             {
                 log.Information("TLB flush strategy auto: {Strategy} ({Reason})", TlbFlushStrategySelector.NameOf(flushChoice.Strategy), flushChoice.Reason);
@@ -157,7 +158,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
 
     /// <summary>
     /// The default CPUID policy: hide every hypervisor leaf (0x40000000-0x4FFFFFFF) the backend offers. On this
-    /// host KVM's own paravirtual features would make a guest loop on VMCALL (host-kvm.md Q3), and the Hyper-V
+    /// host KVM's own paravirtual features would make a guest loop on VMCALL (docs/kvm-host.md#vmcall), and the Hyper-V
     /// leaves, when enabled, must be the only signature a guest sees. Leaf 0x40000000 is kept as explicit
     /// zeros: with no entry KVM would answer from the highest basic leaf.
     /// </summary>

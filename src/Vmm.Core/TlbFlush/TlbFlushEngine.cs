@@ -5,11 +5,11 @@ using Vmm.Core.Vcpu;
 namespace Vmm.Core.TlbFlush;
 
 /// <summary>
-/// The userspace remote TLB flush (architecture.md §4). <see cref="Flush"/> returns only when no target can use a
+/// The userspace remote TLB flush (docs/tlb-flush.md). <see cref="Flush"/> returns only when no target can use a
 /// translation the flush covers (TLFS HvCallFlushVirtualAddressSpace/List): every target has the flush queued;
 /// targets outside the guest apply it before their next entry, and targets in the guest are kicked and awaited
 /// until they have left it. The requester sleeps while it waits (spinning would take the CPU the targets need:
-/// 43 ms vs 28 ms p50 at 8 vCPUs on 2 CPUs, reference/flush-deferral.md). Requests from several vCPUs to one
+/// 43 ms vs 28 ms p50 at 8 vCPUs on 2 CPUs, docs/tlb-flush.md#waiting). Requests from several vCPUs to one
 /// target coalesce: one exit acknowledges every kick sent so far.
 /// </summary>
 /// <remarks>
@@ -230,8 +230,8 @@ public sealed class TlbFlushEngine
 
             // A target the host has descheduled inside the guest gets the flush from the platform when it is
             // scheduled back in (KVM: PREEMPTED|FLUSH_TLB by CAS); waiting for it to get a CPU is what dominates
-            // under overcommit (flush-deferral.md Q3). Its queued flush is still applied at its next entry from
-            // userspace (flush-deferral.md Q4 rule 2: re-post after KVM_RUN), which over-flushes harmlessly.
+            // under overcommit (docs/tlb-flush.md#costs). Its queued flush is still applied at its next entry from
+            // userspace (docs/tlb-flush.md#deferral-rules, rule 2: re-post after KVM_RUN), which over-flushes harmlessly.
             if (_vcpus[t].TryDeferFlushWhileDescheduled())
             {
                 sequences[t] = DeferredMark;

@@ -5,7 +5,7 @@ public enum TlbFlushStrategy
 {
     /// <summary>
     /// Queue the flush for every target, kick the targets that are in the guest and wait until each has left it
-    /// (architecture.md §4). Works everywhere; under overcommit it waits for descheduled targets to get a CPU.
+    /// (docs/tlb-flush.md#protocol). Works everywhere; under overcommit it waits for descheduled targets to get a CPU.
     /// </summary>
     KickAndWait,
 

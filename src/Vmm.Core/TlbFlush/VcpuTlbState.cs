@@ -3,7 +3,7 @@ using Vmm.Core.Hypervisor;
 namespace Vmm.Core.TlbFlush;
 
 /// <summary>
-/// One vCPU's side of the flush protocol (architecture.md §4): whether it is in the guest, and the flushes
+/// One vCPU's side of the flush protocol (docs/tlb-flush.md#protocol): whether it is in the guest, and the flushes
 /// queued for it. A bounded queue of GVA ranges overflows into "flush everything" (over-flushing is always
 /// allowed by the TLFS).
 /// </summary>

@@ -11,7 +11,7 @@ namespace Vmm.Core.Vcpu;
 /// <remarks>
 /// States: Created → Running → Exited. Kicks are numbered: <see cref="Kick"/> returns a sequence number and
 /// the thread acknowledges every kick up to the latest it has seen each time a run is canceled, so a waiter
-/// can tell that the vCPU has left the guest since it asked (the base of the flush protocol, architecture.md §4).
+/// can tell that the vCPU has left the guest since it asked (the base of the flush protocol, docs/tlb-flush.md#protocol).
 /// The loop allocates nothing per exit; <see cref="AllocatedBytesAfterWarmup"/> measures that on the real thread.
 /// </remarks>
 public sealed class VcpuThread

@@ -31,6 +31,7 @@ internal static class InfoCommand
                 using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
                 HypervisorCapabilities caps = hypervisor.Capabilities;
                 Console.WriteLine($"backend: {caps.Backend} ({caps.Version})");
+                Console.WriteLine($"platform: {caps.Platform}");
                 Console.WriteLine($"max vCPUs per VM: {caps.MaxProcessorCount}");
                 foreach ((string name, bool available) in caps.Features)
                 {

@@ -204,7 +204,7 @@ internal static class RunCommand
             }
 
             Console.Error.WriteLine(
-                $"vmm: {what} on {hypervisor.Name}, {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(memory)}, --hv {profile}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
+                $"vmm: {what} on {hypervisor.Name} ({hypervisor.Capabilities.Platform}), {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(memory)}, --hv {profile}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
             return ToExitCode(exit);
         });
         return command;

@@ -8,7 +8,7 @@ namespace Vmm.HyperV.Cpuid;
 /// into a <see cref="CpuidTable"/> in place of whatever hypervisor leaves the backend reported.
 /// </summary>
 /// <remarks>
-/// Values: TLFS feature-discovery.md; hyperv-facts C.1, C.6, C.7 and the derived profile in I.
+/// Values: TLFS feature-discovery.md; docs/hyperv.md#leaves, #other-leaves, #linux-detection and #minimal-linux-profile.
 /// <list type="bullet">
 /// <item>0x40000000: EAX = <see cref="MaxLeaf"/>, EBX:ECX:EDX = "Microsoft Hv".</item>
 /// <item>0x40000001: EAX = "Hv#1".</item>
@@ -23,24 +23,24 @@ public static class HvCpuidLeaves
 {
     /// <summary>
     /// The maximum hypervisor leaf reported in 0x40000000.EAX: 0x40000005, the smallest the TLFS and Linux accept
-    /// (hyperv-facts C.7 #1). Keeping it below 0x4000000A keeps Linux off the nested-feature paths (C.8 #1).
+    /// (docs/hyperv.md#linux-detection). Keeping it below 0x4000000A keeps Linux off the nested-feature paths (docs/hyperv.md#linux-boot).
     /// </summary>
     public const uint MaxLeaf = HvCpuidLeaf.MinimumMaxLeaf;
 
-    /// <summary>0x40000002.EAX: build 14393 (Windows Server 2016), as QEMU and KVM report (hyperv-facts C.1).</summary>
+    /// <summary>0x40000002.EAX: build 14393 (Windows Server 2016), as QEMU and KVM report (docs/hyperv.md#leaves).</summary>
     public const uint BuildNumber = 14393;
 
     /// <summary>0x40000002.EBX: major 10 (bits 31:16), minor 0 (bits 15:0).</summary>
     public const uint Version = 10u << 16;
 
     /// <summary>
-    /// Largest VP count a profile can describe: 64 sparse banks of 64 VPs (HV_VP_SET, hyperv-facts B.4).
+    /// Largest VP count a profile can describe: 64 sparse banks of 64 VPs (HV_VP_SET, docs/hyperv.md#vp-sets).
     /// </summary>
     public const int MaxVirtualProcessors = 64 * 64;
 
     /// <summary>
     /// Leaves above <see cref="MaxLeaf"/> that are defined as all-zero. Under KVM a leaf missing from the table
-    /// but inside a defined 0x100 block returns the highest basic leaf's data on Intel (hyperv-facts F.13), so every
+    /// but inside a defined 0x100 block returns the highest basic leaf's data on Intel (docs/kvm-host.md#long-mode-and-cpuid), so every
     /// leaf a guest is known to read gets an explicit zero entry: 0x40000006–0x4000000A and 0x4000000C (hardware,
     /// nested and isolation leaves, C.6), 0x40000081–0x40000082 (virtualization-stack interface and properties, which Linux
     /// reads, C.6) and 0x40000100–0x40000101 (where QEMU relocates KVM's signature, C.1, H.1). The list stays short
@@ -106,10 +106,10 @@ public static class HvCpuidLeaves
     /// with <see cref="Build"/>'s, and sets CPUID.01H:ECX bit 31 when the profile enables anything.
     /// </summary>
     /// <remarks>
-    /// A "KVMKVMKVM" signature anywhere in 0x40000000–0x4000FF00 makes Linux pick KVM over Hyper-V (hyperv-facts
-    /// H.1), so nothing of the backend's range survives. With profile <c>none</c> leaf 1 is left as the backend
+    /// A "KVMKVMKVM" signature anywhere in 0x40000000–0x4000FF00 makes Linux pick KVM over Hyper-V (docs/hyperv.md#linux-detection),
+    /// so nothing of the backend's range survives. With profile <c>none</c> leaf 1 is left as the backend
     /// reported it. On a KVM host, "Hv#1" in KVM_SET_CPUID2 may switch on KVM's in-kernel Hyper-V unless the
-    /// synthetic MSRs are filtered to userspace (hyperv-facts F.13, H.2; the KVM backend does that).
+    /// synthetic MSRs are filtered to userspace (docs/kvm-host.md#in-kernel-hyper-v, #msr-exits; the KVM backend does that).
     /// </remarks>
     public static void ApplyTo(CpuidTable table, HyperVFeatureProfile profile, int vpCount)
     {

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Cpuid;
 /// </summary>
 /// <remarks>
 /// Each flag maps to CPUID bits in <see cref="HyperVFeatureProfile"/>; the names in the profile grammar are given
-/// per member. The set follows QEMU's hv-* switches in spirit (hyperv-facts E).
+/// per member. The set follows QEMU's hv-* switches in spirit (docs/hyperv.md#qemu-flags).
 /// </remarks>
 [Flags]
 public enum HyperVFeature

@@ -35,11 +35,11 @@ namespace Vmm.HyperV.Cpuid;
 /// is rejected with a message naming the feature, the missing dependency and the fix.
 /// </para>
 /// <para>
-/// Named profiles. <c>linux</c> is the minimal set of hyperv-facts I that makes Linux take the PV remote-flush
+/// Named profiles. <c>linux</c> is the minimal set (docs/hyperv.md#minimal-linux-profile) that makes Linux take the PV remote-flush
 /// path: hypercall, vpindex, tlbflush, spinlocks. <c>windows</c> adds relaxed (watchdogs) and tlbflush-ex
-/// (required for more than 64 VPs, hyperv-facts B.10). <c>none</c> advertises nothing. Time sources, frequency
+/// (required for more than 64 VPs, docs/hyperv.md#many-vps). <c>none</c> advertises nothing. Time sources, frequency
 /// MSRs, cluster IPIs and the VP assist page stay opt-in (<c>+time</c>, ...) because each needs a working
-/// implementation behind it (hyperv-facts H.4–H.6).
+/// implementation behind it (docs/hyperv.md#linux-boot, #linux-detection).
 /// </para>
 /// </remarks>
 public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
@@ -74,13 +74,13 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
     /// <summary><c>none</c>: no enlightenment; every hypervisor leaf reads as zero.</summary>
     public static HyperVFeatureProfile None { get; } = new(HyperVFeature.None, HvCpuidLeaf.SpinlockRetriesNeverNotify);
 
-    /// <summary><c>linux</c>: hypercall, vpindex, tlbflush, spinlocks (hyperv-facts I).</summary>
+    /// <summary><c>linux</c>: hypercall, vpindex, tlbflush, spinlocks (docs/hyperv.md#minimal-linux-profile).</summary>
     public static HyperVFeatureProfile Linux { get; } = new(
         HyperVFeature.Hypercall | HyperVFeature.VpIndex | HyperVFeature.TlbFlush | HyperVFeature.Spinlocks,
         HvCpuidLeaf.SpinlockRetriesNeverNotify);
 
     /// <summary>
-    /// <c>windows</c>: <see cref="Linux"/> plus relaxed, tlbflush-ex and xmm (hyperv-facts B.10, E): Hyper-V offers
+    /// <c>windows</c>: <see cref="Linux"/> plus relaxed, tlbflush-ex and xmm (docs/hyperv.md#many-vps, #qemu-flags): Hyper-V offers
     /// XMM fast input to Windows guests, which use it for the flush calls when it is there.
     /// </summary>
     public static HyperVFeatureProfile Windows { get; } = new(
@@ -102,7 +102,7 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
     /// <summary>True when at least one enlightenment is on, i.e. the guest sees a Hyper-V interface.</summary>
     public bool IsEnabled => Features != HyperVFeature.None;
 
-    /// <summary>HV_PARTITION_PRIVILEGE_MASK for CPUID 0x40000003 EAX:EBX (hyperv-facts C.2, C.3).</summary>
+    /// <summary>HV_PARTITION_PRIVILEGE_MASK for CPUID 0x40000003 EAX:EBX (docs/hyperv.md#privileges).</summary>
     public HvPartitionPrivileges Privileges =>
         default(HvPartitionPrivileges)
             .WithAccessHypercallMsrs(Has(HyperVFeature.Hypercall))
@@ -114,14 +114,14 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
             .WithAccessResetReg(Has(HyperVFeature.Reset))
             .WithAccessGuestIdleReg(Has(HyperVFeature.Idle));
 
-    /// <summary>Feature flags for CPUID 0x40000003.EDX (hyperv-facts C.4; Linux needs bit 8 for the frequency MSRs, H.6).</summary>
+    /// <summary>Feature flags for CPUID 0x40000003.EDX (docs/hyperv.md#features; Linux needs bit 8 for the frequency MSRs, #linux-detection).</summary>
     public HvFeatures FeatureFlags =>
         default(HvFeatures)
             .WithFrequencyRegsAvailable(Has(HyperVFeature.Frequencies))
             .WithXmmRegistersForFastHypercallAvailable(Has(HyperVFeature.XmmInput))
             .WithExtendedGvaRangesForFlushVirtualAddressListAvailable(Has(HyperVFeature.ExtendedGvaRanges));
 
-    /// <summary>Recommendations for CPUID 0x40000004.EAX (hyperv-facts C.5).</summary>
+    /// <summary>Recommendations for CPUID 0x40000004.EAX (docs/hyperv.md#recommendations).</summary>
     public HvRecommendations Recommendations =>
         default(HvRecommendations)
             .WithUseHypercallForRemoteFlush(Has(HyperVFeature.TlbFlush))
@@ -131,7 +131,7 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
 
     /// <summary>
     /// CPUID 0x40000004.EBX: <see cref="SpinlockRetries"/> when spinlocks is on, zero otherwise (the field is not
-    /// reported; REQ reads zero as "disabled", hyperv-facts C.5).
+    /// reported; REQ reads zero as "disabled", docs/hyperv.md#recommendations).
     /// </summary>
     public uint SpinlockRetryCount => Has(HyperVFeature.Spinlocks) ? SpinlockRetries : 0;
 
@@ -241,7 +241,7 @@ public sealed class HyperVFeatureProfile : IEquatable<HyperVFeatureProfile>
 
     /// <summary>
     /// Checks the profile against the partition's VP count: with more than 64 VPs, recommending tlbflush or ipi
-    /// without tlbflush-ex leaves VPs 64 and up unreachable by the non-Ex calls (hyperv-facts B.10, C.7 #5).
+    /// without tlbflush-ex leaves VPs 64 and up unreachable by the non-Ex calls (docs/hyperv.md#many-vps, #linux-detection).
     /// </summary>
     public bool TryValidateFor(int vpCount, [NotNullWhen(false)] out string? error)
     {

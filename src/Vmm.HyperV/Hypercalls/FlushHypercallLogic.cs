@@ -10,14 +10,14 @@ namespace Vmm.HyperV.Hypercalls;
 /// </summary>
 internal static class FlushHypercallLogic
 {
-    /// <summary>The flags the TLFS defines (hyperv-facts B.2); every other bit is reserved.</summary>
+    /// <summary>The flags the TLFS defines (docs/hyperv.md#flush-flags); every other bit is reserved.</summary>
     internal const HvFlushFlags DefinedFlags =
         HvFlushFlags.AllProcessors
         | HvFlushFlags.AllVirtualAddressSpaces
         | HvFlushFlags.NonGlobalMappingsOnly
         | HvFlushFlags.UseExtendedRangeFormat;
 
-    // Header offsets shared by all four calls (hyperv-facts B.1).
+    // Header offsets shared by all four calls (docs/hyperv.md#flush-inputs).
     private const int AddressSpaceOffset = 0;
     private const int FlagsOffset = 8;
     private const int ProcessorMaskOffset = 16;

@@ -23,7 +23,7 @@ namespace Vmm.HyperV.Hypercalls;
 /// </list>
 /// <para>Status convention: a malformed call structure (the variable header does not match the set) is
 /// INVALID_HYPERCALL_INPUT, as the TLFS uses it for the control word; a bad value inside a well-formed input is
-/// INVALID_PARAMETER. Where the anchors disagree (hyperv-facts B.8, B.9, H.9), we chose:</para>
+/// INVALID_PARAMETER. Where the anchors disagree (docs/hyperv.md#kvm-comparison, #openvmm), we chose:</para>
 /// <list type="bullet">
 /// <item>Empty non-Ex flush mask (ALL_PROCESSORS clear): flush every VP, as KVM does (Windows Server 2012 sends an
 /// empty mask meaning "all"); the TLFS reading is "nothing". Over-flushing is always allowed, under-flushing
@@ -46,7 +46,7 @@ namespace Vmm.HyperV.Hypercalls;
 /// Space call it changes nothing.</item>
 /// <item>List calls longer than <see cref="MaxRangesPerFlush"/> reps in one invocation: the whole window becomes one
 /// address-space flush (over-flush), never a continuation: each continuation would repeat the kick-and-wait round
-/// (tens of ms under overcommit, architecture.md §4) where one full flush costs the same single round.</item>
+/// (tens of ms under overcommit, docs/tlb-flush.md#costs) where one full flush costs the same single round.</item>
 /// <item>VP indices no vCPU has (beyond the VM): ignored, as KVM does.</item>
 /// <item>IPI vector outside 0x10-0xFF: INVALID_PARAMETER (TLFS names no status; KVM says INVALID_HYPERCALL_INPUT),
 /// following the convention above. TargetVtl must be 0: this VMM offers no VSM.</item>
@@ -56,7 +56,7 @@ namespace Vmm.HyperV.Hypercalls;
 public static class FlushHypercalls
 {
     /// <summary>
-    /// The most GVA ranges one engine call receives (architecture.md §4: a vCPU's queue holds 16 ranges). A list call
+    /// The most GVA ranges one engine call receives (docs/tlb-flush.md#protocol: a vCPU's queue holds 16 ranges). A list call
     /// with more reps in one invocation is flushed as its whole address space.
     /// </summary>
     public const int MaxRangesPerFlush = 16;

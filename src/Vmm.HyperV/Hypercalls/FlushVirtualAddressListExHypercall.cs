@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>HvCallFlushVirtualAddressListEx (0x0014, rep + variable header): flushes GVA ranges on the VPs of an HV_VP_SET.</summary>
 /// <remarks>
-/// Input: the 32-byte SpaceEx header, the bank QWORDs (variable header), then one GVA range QWORD per rep (hyperv-facts B.1, B.3, B.4). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// Input: the 32-byte SpaceEx header, the bank QWORDs (variable header), then one GVA range QWORD per rep (docs/hyperv.md#flush-inputs, #gva-ranges, #vp-sets). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
 /// </remarks>
 public sealed class FlushVirtualAddressListExHypercall : IHypercall
 {

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>HvCallFlushVirtualAddressList (0x0003, rep): flushes GVA ranges on the VPs of a 64-bit ProcessorMask.</summary>
 /// <remarks>
-/// Input: the 24-byte Space header, then one GVA range QWORD per rep (hyperv-facts B.1, B.3). Reps [RepStartIndex, RepEndIndex) go to the engine in one call; a non-zero start index is a continuation and legal. Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// Input: the 24-byte Space header, then one GVA range QWORD per rep (docs/hyperv.md#flush-inputs, #gva-ranges). Reps [RepStartIndex, RepEndIndex) go to the engine in one call; a non-zero start index is a continuation and legal. Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
 /// </remarks>
 public sealed class FlushVirtualAddressListHypercall : IHypercall
 {

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>HvCallFlushVirtualAddressSpaceEx (0x0013, simple + variable header): flushes whole address spaces on the VPs of an HV_VP_SET.</summary>
 /// <remarks>
-/// Input: AddressSpace, Flags, ProcessorSet.Format, ProcessorSet.ValidBanksMask (32 bytes), then one bank QWORD per mask bit as the variable header (hyperv-facts B.1, B.4). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// Input: AddressSpace, Flags, ProcessorSet.Format, ProcessorSet.ValidBanksMask (32 bytes), then one bank QWORD per mask bit as the variable header (docs/hyperv.md#flush-inputs, #vp-sets). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
 /// </remarks>
 public sealed class FlushVirtualAddressSpaceExHypercall : IHypercall
 {

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>HvCallFlushVirtualAddressSpace (0x0002, simple): flushes whole address spaces on the VPs of a 64-bit ProcessorMask.</summary>
 /// <remarks>
-/// Input: AddressSpace, Flags, ProcessorMask (24 bytes; hyperv-facts B.1). As a fast call it needs XMM input (RDX, R8, XMM0 low). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// Input: AddressSpace, Flags, ProcessorMask (24 bytes; docs/hyperv.md#flush-inputs). As a fast call it needs XMM input (RDX, R8, XMM0 low). Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
 /// </remarks>
 public sealed class FlushVirtualAddressSpaceHypercall : IHypercall
 {

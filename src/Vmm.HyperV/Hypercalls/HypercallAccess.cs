@@ -9,16 +9,16 @@ namespace Vmm.HyperV.Hypercalls;
 /// </summary>
 /// <remarks>
 /// The same profile drives CPUID, so a guest can use exactly what it was told about (KVM's CPUID-enforcing access
-/// check, hyperv-facts B.8 step 2; TLFS "Hypercall Restrictions": a call needing a privilege the partition lacks
+/// check, docs/hyperv.md#kvm-comparison (step 2); TLFS "Hypercall Restrictions": a call needing a privilege the partition lacks
 /// fails). Three groups:
 /// <list type="bullet">
 /// <item>Recommended calls: the flush calls need the remote-flush recommendation, the Ex calls also ExProcessorMasks,
 /// the cluster IPIs the IPI recommendation (Ex: also ExProcessorMasks), and HvCallNotifyLongSpinWait the spinlock
-/// retry count (hyperv-facts A.8, C.5).</item>
-/// <item>Privileged calls: read from the profile's HV_PARTITION_PRIVILEGE_MASK (hyperv-facts C.3), so a profile
+/// retry count (docs/hyperv.md#call-codes, #recommendations).</item>
+/// <item>Privileged calls: read from the profile's HV_PARTITION_PRIVILEGE_MASK (docs/hyperv.md#privileges), so a profile
 /// that one day grants the privilege opens the call without a change here.</item>
 /// <item>Everything else known is offered; with no handler it answers <see cref="HvStatus.InvalidHypercallCode"/>
-/// (hyperv-facts A.7: unimplemented calls report 2).</item>
+/// (docs/hyperv.md#status-codes: unimplemented calls report 2).</item>
 /// </list>
 /// </remarks>
 internal static class HypercallAccess
@@ -36,7 +36,7 @@ internal static class HypercallAccess
             HvCallCode.HvCallSendSyntheticClusterIpi => profile.Has(HyperVFeature.Ipi),
             HvCallCode.HvCallSendSyntheticClusterIpiEx => profile.Has(HyperVFeature.Ipi | HyperVFeature.TlbFlushEx),
 
-            // The spinlock retry count in 0x40000004.EBX is what invites the guest to notify (hyperv-facts C.5). KVM
+            // The spinlock retry count in 0x40000004.EBX is what invites the guest to notify (docs/hyperv.md#recommendations). KVM
             // also refuses it when that count is 0xFFFFFFFF ("never notify"); we accept it then, so the
             // null-hypercall benchmark works with the stock profiles.
             HvCallCode.HvCallNotifyLongSpinWait => profile.Has(HyperVFeature.Spinlocks),
@@ -52,7 +52,7 @@ internal static class HypercallAccess
                 or HvCallCode.HvCallVtlCall
                 or HvCallCode.HvCallVtlReturn => privileges.AccessVsm,
 
-            // Nested-virtualization flushes (0x4000000A.EAX bit 18, hyperv-facts C.6): this VMM never offers them.
+            // Nested-virtualization flushes (0x4000000A.EAX bit 18, docs/hyperv.md#other-leaves): this VMM never offers them.
             HvCallCode.HvCallFlushGuestPhysicalAddressSpace or HvCallCode.HvCallFlushGuestPhysicalAddressList => false,
 
             _ when (ushort)code >= HvCallCodeInfo.FirstExtendedCallCode => privileges.EnableExtendedHypercalls,

@@ -11,11 +11,11 @@ namespace Vmm.HyperV.Hypercalls;
 /// Input block = fixed header (<see cref="InputSize"/>) + variable header (control word bits 26:17, in QWORDs)
 /// + rep count × <see cref="RepInputSize"/>. Output block = <see cref="OutputSize"/> for a simple call, rep count ×
 /// <see cref="RepOutputSize"/> for a rep call (TLFS hypercall-interface.md "Hypercall Classes", "Variable Sized
-/// Hypercall Input Headers"; hyperv-facts A.5, A.6).
+/// Hypercall Input Headers"; docs/hyperv.md#input-rules, #rep-calls).
 /// </para>
 /// <para>
 /// Every size is a multiple of 8 bytes: the TLFS pads headers and rep elements to 8 bytes and wants the first rep
-/// element 8-byte aligned (hyperv-facts A.5). The class (simple or rep) must match <see cref="HvCallCodeInfo"/>.
+/// element 8-byte aligned (docs/hyperv.md#input-rules). The class (simple or rep) must match <see cref="HvCallCodeInfo"/>.
 /// </para>
 /// </remarks>
 public readonly record struct HypercallLayout

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The dispatcher does everything common to all calls (hyperv-facts A; TLFS hypercall-interface.md) and calls
+/// The dispatcher does everything common to all calls (docs/hyperv.md#hypercall-abi; TLFS hypercall-interface.md) and calls
 /// <see cref="Invoke"/> only with a request that passed it; the handler checks what is specific to its call and does
 /// the work. It reports through <see cref="HypercallOutcome"/> and never touches the registers or RAX itself.
 /// </para>

@@ -4,7 +4,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>
 /// HvCallNotifyLongSpinWait (0x0008): the guest tells the hypervisor a spinlock has spun for the recommended retry
-/// count. A hint; it always succeeds (hyperv-facts A.8).
+/// count. A hint; it always succeeds (docs/hyperv.md#call-codes).
 /// </summary>
 /// <remarks>
 /// Input: u32 SpinCount, 4 bytes RsvdZ (8 bytes, usually a fast call). Nothing is done with it yet: yielding the

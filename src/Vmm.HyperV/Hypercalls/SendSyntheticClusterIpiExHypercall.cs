@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>HvCallSendSyntheticClusterIpiEx (0x0015, simple + variable header): sends a fixed interrupt to the VPs of an HV_VP_SET.</summary>
 /// <remarks>
-/// Input: u32 Vector, u8 TargetVtl, 3 reserved bytes, ProcessorSet.Format, ProcessorSet.ValidBanksMask (24 bytes), then one bank QWORD per mask bit as the variable header (hyperv-facts B.6). As a fast call it needs XMM input. Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// Input: u32 Vector, u8 TargetVtl, 3 reserved bytes, ProcessorSet.Format, ProcessorSet.ValidBanksMask (24 bytes), then one bank QWORD per mask bit as the variable header (docs/hyperv.md#cluster-ipi). As a fast call it needs XMM input. Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
 /// </remarks>
 public sealed class SendSyntheticClusterIpiExHypercall : IHypercall
 {

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>HvCallSendSyntheticClusterIpi (0x000B, simple): sends a fixed interrupt to the VPs of a 64-bit ProcessorMask.</summary>
 /// <remarks>
-/// Input: u32 Vector, u8 TargetVtl, 3 reserved bytes, u64 ProcessorMask (16 bytes; hyperv-facts B.6). Linux sends it as a plain fast call: RDX = vector, R8 = mask. Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
+/// Input: u32 Vector, u8 TargetVtl, 3 reserved bytes, u64 ProcessorMask (16 bytes; docs/hyperv.md#cluster-ipi). Linux sends it as a plain fast call: RDX = vector, R8 = mask. Validation order, statuses and the choices where the anchors disagree: <see cref="FlushHypercalls"/>.
 /// </remarks>
 public sealed class SendSyntheticClusterIpiHypercall : IHypercall
 {

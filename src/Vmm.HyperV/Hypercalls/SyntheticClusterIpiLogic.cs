@@ -4,7 +4,7 @@ using Vmm.HyperV.Tlfs;
 
 namespace Vmm.HyperV.Hypercalls;
 
-/// <summary>What the two cluster-IPI handlers share (hyperv-facts B.6); choices listed on <see cref="FlushHypercalls"/>.</summary>
+/// <summary>What the two cluster-IPI handlers share (docs/hyperv.md#cluster-ipi); choices listed on <see cref="FlushHypercalls"/>.</summary>
 internal static class SyntheticClusterIpiLogic
 {
     /// <summary>The lowest vector the calls accept: 0x10 (TLFS; 0-15 are reserved exception vectors).</summary>

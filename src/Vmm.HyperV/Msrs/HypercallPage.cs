@@ -6,10 +6,10 @@ namespace Vmm.HyperV.Msrs;
 /// The guest enters the page with a near CALL to offset 0 and expects the equivalent of a near RET (TLFS
 /// hypercall-interface.md "Establishing the Hypercall Interface"). Offset 0 holds the backend's stub
 /// (<see cref="Vmm.Core.Hypervisor.IPartition.HypercallPageCode"/>: KVM <c>out imm8, al; ret</c>, WHP
-/// <c>vmcall; ret</c> or <c>vmmcall; ret</c>; hyperv-facts A.9, D.2).
+/// <c>vmcall; ret</c> or <c>vmmcall; ret</c>; docs/hyperv.md#hypercall-page).
 /// </para>
 /// <para>
-/// Every other byte is INT3 (<see cref="Filler"/>), as OpenVMM does (hyperv-facts A.9). The page is the
+/// Every other byte is INT3 (<see cref="Filler"/>), as OpenVMM does (docs/hyperv.md#hypercall-page). The page is the
 /// hypervisor's, not the guest's, so nothing of the RAM underneath may show through; a guest that jumps anywhere
 /// but offset 0 (a stale entry point from another hypervisor's layout, a corrupted pointer) then takes #BP at
 /// once instead of running leftover bytes. Zero filler would decode as <c>add [rax], al</c> and run on.

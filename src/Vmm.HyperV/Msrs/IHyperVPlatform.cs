@@ -27,7 +27,7 @@ public interface IHyperVPlatform
 
     /// <summary>
     /// The local APIC timer frequency in Hz, reported by HV_X64_MSR_APIC_FREQUENCY (KVM's in-kernel LAPIC: the
-    /// 1 GHz APIC bus; hyperv-facts D).
+    /// 1 GHz APIC bus; docs/hyperv.md#synthetic-msrs).
     /// </summary>
     ulong ApicTimerFrequency { get; }
 

@@ -9,7 +9,7 @@ namespace Vmm.HyperV.Msrs;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every processor can write these, so all state is guarded by one lock (style.md C.3). The only lock-free path
+/// Every processor can write these, so all state is guarded by one lock (docs/design.md#locking). The only lock-free path
 /// is the TIME_REF_COUNT read: its scale is fixed at construction and its offset is published once, with release
 /// semantics, before the flag readers test (<c>_timeStarted</c>).
 /// </para>

@@ -7,7 +7,7 @@ namespace Vmm.HyperV.Msrs;
 /// partition reference time, shared by the page and by HV_X64_MSR_TIME_REF_COUNT so the two always agree.
 /// </summary>
 /// <remarks>
-/// <para>Layout (TLFS timers.md; hyperv-facts D.1), 4 KiB, little-endian:</para>
+/// <para>Layout (TLFS timers.md; docs/hyperv.md#reference-tsc-page), 4 KiB, little-endian:</para>
 /// <code>
 /// offset  size  field
 ///      0     4  TscSequence (u32; 0 = "not valid now, read HV_X64_MSR_TIME_REF_COUNT")
@@ -53,7 +53,7 @@ public static class ReferenceTscPage
 
     /// <summary>
     /// TscScale for a TSC running at <paramref name="tscFrequency"/> Hz: floor(10^7 × 2^64 / frequency)
-    /// (hyperv-facts D.1).
+    /// (docs/hyperv.md#reference-tsc-page).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The frequency is below <see cref="MinimumTscFrequency"/>.</exception>
     public static ulong ScaleFor(ulong tscFrequency)
@@ -76,7 +76,7 @@ public static class ReferenceTscPage
 
     /// <summary>
     /// The TscSequence to publish after <paramref name="current"/>: one more, never 0 (invalid) and never
-    /// 0xFFFFFFFF (KVM skips it too, hyperv-facts D.1; skipping costs nothing), so every rewrite is visible.
+    /// 0xFFFFFFFF (KVM skips it too, docs/hyperv.md#reference-tsc-page; skipping costs nothing), so every rewrite is visible.
     /// </summary>
     public static uint NextSequence(uint current)
     {

@@ -7,7 +7,7 @@ namespace Vmm.HyperV.Msrs;
 /// <remarks>
 /// 0x40000000-0x400000FF holds every synthetic MSR this VMM implements and every one it must refuse (SynIC,
 /// synthetic timers, APIC MSRs, GUEST_IDLE). On KVM this range is given to KVM_X86_SET_MSR_FILTER, so a kernel
-/// with its own Hyper-V emulation never answers them (hyperv-facts F.13, architecture.md §3); on WHP it is what the
+/// with its own Hyper-V emulation never answers them (docs/kvm-host.md#msr-exits, docs/design.md#hypercall-transport); on WHP it is what the
 /// X64MsrExit handler forwards. The crash, reenlightenment and TSC-invariant MSRs (0x40000100-0x40000118) are not
 /// included, as no profile advertises them: they get the backend's default, which on KVM may be its own emulation
 /// when it sees the Hv#1 signature. Widen the range (they then fault here) if that ever matters.

@@ -11,7 +11,7 @@ namespace Vmm.HyperV.Msrs;
 /// 0x40000000-0x400000FF (<see cref="SyntheticMsrRanges"/>) land here.
 /// </summary>
 /// <remarks>
-/// <para>What each MSR does, and what gates it (hyperv-facts C.2, D; TLFS vp-properties.md, timers.md):</para>
+/// <para>What each MSR does, and what gates it (docs/hyperv.md#privileges, #synthetic-msrs; TLFS vp-properties.md, timers.md):</para>
 /// <code>
 /// MSR         name            gate (0x40000003)       read                 write
 /// 0x40000000  GUEST_OS_ID     EAX 5                   value                any; 0 disables the hypercall page
@@ -29,9 +29,9 @@ namespace Vmm.HyperV.Msrs;
 /// </code>
 /// <para>
 /// A gate that is not advertised makes both RDMSR and WRMSR fault. Two rows need a word. The frequency MSRs need
-/// the privilege and the "frequencies available" feature bit, the pair Linux checks (hyperv-facts C.7 #7, H.6).
+/// the privilege and the "frequencies available" feature bit, the pair Linux checks (docs/hyperv.md#linux-detection).
 /// HV_X64_MSR_VP_ASSIST_PAGE is written by Linux on every CPU whether or not AccessIntrCtrlRegs is advertised
-/// (hyperv-facts C.8 #5, H.5), so it is accepted whenever the guest sees a Hyper-V interface at all
+/// (docs/hyperv.md#linux-boot), so it is accepted whenever the guest sees a Hyper-V interface at all
 /// (AccessHypercallMsrs, which REQ makes mandatory), not only with its own privilege bit.
 /// </para>
 /// <para>
@@ -60,7 +60,7 @@ namespace Vmm.HyperV.Msrs;
 /// allowed: an idle that ends immediately is what the guest sees when an interrupt is already pending or a spurious
 /// wake-up happens, and callers re-check their condition after the read (Linux's paravirtual spinlock wait re-reads
 /// the lock byte and loops). The cost is a busy wait instead of a halt; a later version can ask the platform to
-/// halt the processor until an interrupt is pending, even with IF = 0 (hyperv-facts C.7 #8).
+/// halt the processor until an interrupt is pending, even with IF = 0 (docs/hyperv.md#linux-detection).
 /// </para>
 /// <para>
 /// Threading: Read and Write run on the calling processor's thread. Per-processor state (VP assist page) is
@@ -156,7 +156,7 @@ public sealed class SyntheticMsrs : IMsrHandler
             tscScale = ReferenceTscPage.ScaleFor(_tscFrequency);
         }
 
-        // A zero from a frequency MSR breaks the guest's TSC and LAPIC timer calibration (hyperv-facts H.6).
+        // A zero from a frequency MSR breaks the guest's TSC and LAPIC timer calibration (docs/hyperv.md#linux-detection).
         if (_frequencies && (_tscFrequency == 0 || _apicTimerFrequency == 0))
         {
             throw new ArgumentException(
@@ -259,7 +259,7 @@ public sealed class SyntheticMsrs : IMsrHandler
                 return MsrAccessResult.Ok;
             default:
                 // Includes the read-only MSRs (VP_INDEX, VP_RUNTIME, TIME_REF_COUNT, the frequencies, GUEST_IDLE):
-                // writing them faults (TLFS timers.md for TIME_REF_COUNT; hyperv-facts D.3).
+                // writing them faults (TLFS timers.md for TIME_REF_COUNT; docs/hyperv.md#msr-rules).
                 return MsrAccessResult.GeneralProtection;
         }
     }

@@ -4,7 +4,7 @@ namespace Vmm.HyperV.Msrs;
 
 /// <summary>The synthetic MSR state of one virtual processor: today only HV_X64_MSR_VP_ASSIST_PAGE.</summary>
 /// <remarks>
-/// Touched only on its processor's own thread (an MSR exit of that processor), so it has no lock (style.md C.3);
+/// Touched only on its processor's own thread (an MSR exit of that processor), so it has no lock (docs/design.md#locking);
 /// <see cref="Reset"/> runs while no processor does.
 /// </remarks>
 internal sealed class VpSyntheticMsrs
@@ -20,7 +20,7 @@ internal sealed class VpSyntheticMsrs
 
     /// <summary>
     /// Writes HV_X64_MSR_VP_ASSIST_PAGE. The value is stored as written. On enable, when the page is RAM, the
-    /// 32-bit apic_assist field at offset 0 is cleared (as KVM does, hyperv-facts D): this VMM never grants
+    /// 32-bit apic_assist field at offset 0 is cleared (as KVM does, docs/hyperv.md#synthetic-msrs): this VMM never grants
     /// NoEOIRequired (bit 0), and a stale 1 there would make the guest skip an EOI and wedge its local APIC.
     /// A page outside RAM is accepted and ignored; nothing in this VMM reads or writes it.
     /// </summary>

@@ -7,7 +7,7 @@ namespace Vmm.HyperV.TlbFlush;
 /// <see cref="FirstPage"/> (GVA = FirstPage × 4096).
 /// </summary>
 /// <remarks>
-/// Decoded from an <see cref="HvGvaRange"/> entry in the basic or the extended encoding (hyperv-facts B.3). Extended
+/// Decoded from an <see cref="HvGvaRange"/> entry in the basic or the extended encoding (docs/hyperv.md#gva-ranges). Extended
 /// large-page entries become the 4 KiB pages they cover (a 2 MiB page = 512 pages, 1 GiB = 262,144; at most 2048 large
 /// pages, so the count fits 32 bits). The TLFS wants the whole large page flushed when a GVA lies in one; an
 /// INVLPG-style flush of any of its addresses does that. The range is not checked: it may run past the top of the

@@ -7,7 +7,7 @@ namespace Vmm.HyperV.TlbFlush;
 
 /// <summary>
 /// A set of VP indices as a hypercall names it: the 64-bit ProcessorMask of the non-Ex calls, or an HV_VP_SET of the
-/// Ex calls (TLFS datatypes/hv_vp_set.md; hyperv-facts B.1, B.4). Holds VP <em>indices</em>, not vCPU indices:
+/// Ex calls (TLFS datatypes/hv_vp_set.md; docs/hyperv.md#flush-inputs, #vp-sets). Holds VP <em>indices</em>, not vCPU indices:
 /// <see cref="TargetSet.FromVpSet"/> turns it into vCPUs through an <see cref="IVpIndexMap"/>.
 /// </summary>
 /// <remarks>
@@ -17,11 +17,11 @@ namespace Vmm.HyperV.TlbFlush;
 /// <list type="bullet">
 /// <item>Format HV_GENERIC_SET_SPARSE_4K: the number of bank QWORDs given (the variable header) must equal
 /// popcount(ValidBanksMask), else HV_STATUS_INVALID_HYPERCALL_INPUT (TLFS "Variable Sized Hypercall Input Headers";
-/// KVM checks the same, hyperv-facts B.8 step 6). An empty mask with no banks is a valid, empty set.</item>
+/// KVM checks the same, docs/hyperv.md#kvm-comparison (step 6)). An empty mask with no banks is a valid, empty set.</item>
 /// <item>Format HV_GENERIC_SET_ALL: every VP. ValidBanksMask and any bank QWORDs are ignored, as the TLFS says of the
 /// mask; the variable-header size only says where the next input starts.</item>
 /// <item>Any other Format → HV_STATUS_INVALID_PARAMETER. Anchors disagree: KVM treats it as "all VPs", OpenVMM
-/// answers INVALID_PARAMETER (hyperv-facts B.8 step 7, B.9). We answer the status: an undefined set must not send
+/// answers INVALID_PARAMETER (docs/hyperv.md#kvm-comparison (step 7), #openvmm). We answer the status: an undefined set must not send
 /// interrupts to every VP (the IPI calls share this parser), Linux never sends it (H.9) and falls back to IPIs on
 /// any error, and a status in the trace shows a guest bug a silent flush-all would hide.</item>
 /// </list>

@@ -2,7 +2,7 @@ namespace Vmm.HyperV.TlbFlush;
 
 /// <summary>
 /// Delivers the interrupts of HvCallSendSyntheticClusterIpi / Ex: fixed, edge-triggered interrupts only
-/// (hyperv-facts B.6); the handlers call it once per target vCPU, on the sender's thread.
+/// (docs/hyperv.md#cluster-ipi); the handlers call it once per target vCPU, on the sender's thread.
 /// </summary>
 /// <remarks>Called concurrently from several vCPU threads; must not allocate and must not wait for the target.</remarks>
 public interface ISyntheticIpiSender

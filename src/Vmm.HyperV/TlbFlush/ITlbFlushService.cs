@@ -3,12 +3,12 @@ using Vmm.HyperV.Tlfs;
 namespace Vmm.HyperV.TlbFlush;
 
 /// <summary>
-/// The TLB-flush engine as the flush hypercalls see it (architecture.md §4). The handlers validate the call, decode
+/// The TLB-flush engine as the flush hypercalls see it (docs/tlb-flush.md). The handlers validate the call, decode
 /// the targets and ranges, and call one method once per invocation, on the requesting vCPU's thread.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Contract (TLFS; hyperv-facts B.5): both methods are synchronous. When one returns <see cref="HvStatus.Success"/>,
+/// Contract (TLFS; docs/hyperv.md#flush-guarantee): both methods are synchronous. When one returns <see cref="HvStatus.Success"/>,
 /// no target vCPU may use a translation the flush covers: a target running in the guest has been kicked and has
 /// acknowledged; a target outside the guest applies the flush before its next entry. The requester is a target
 /// whenever the set contains it. Over-flushing is always allowed: the engine may flush every address space, global

@@ -10,7 +10,7 @@ namespace Vmm.HyperV.TlbFlush;
 /// <para>Pass it by <c>in</c>: it embeds a 512-byte <see cref="VpBitmap"/>, so it lives on the handler's stack and
 /// nothing is allocated. <c>foreach (int vcpu in targets)</c> yields every target once, ascending (all of
 /// 0..<see cref="VcpuCount"/> − 1 when <see cref="IsAll"/>).</para>
-/// <para>The requester may be a target: the TLFS wants it flushed too when it is (hyperv-facts B.5).</para>
+/// <para>The requester may be a target: the TLFS wants it flushed too when it is (docs/hyperv.md#flush-guarantee).</para>
 /// </remarks>
 public struct TargetSet
 {
@@ -50,7 +50,7 @@ public struct TargetSet
 
     /// <summary>
     /// The vCPUs whose VP indices are in <paramref name="vpSet"/>. VP indices that no vCPU has (beyond the VM) are
-    /// ignored (hyperv-facts B.8 step 6 does the same); an all-VP set gives <see cref="All"/>.
+    /// ignored (docs/hyperv.md#kvm-comparison (step 6) does the same); an all-VP set gives <see cref="All"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="map"/> is null.</exception>
     public static TargetSet FromVpSet(in HvVpSet vpSet, IVpIndexMap map)

@@ -6,7 +6,7 @@ namespace Vmm.HyperV.TlbFlush;
 
 /// <summary>
 /// A fixed set of indices 0..4095 (64 words of 64 bits, 512 bytes), with no heap storage: the shape of an HV_VP_SET
-/// (64 sparse banks of 64 VPs, hyperv-facts B.4) and of the vCPU sets the flush engine receives.
+/// (64 sparse banks of 64 VPs, docs/hyperv.md#vp-sets) and of the vCPU sets the flush engine receives.
 /// </summary>
 /// <remarks>
 /// Word w bit i is index 64·w + i, which is also HV_VP_SET bank w bit i. Pass it by <c>in</c> / <c>ref</c>: it is

@@ -5,25 +5,25 @@ namespace Vmm.HyperV.Tlfs;
 /// </summary>
 /// <remarks>
 /// Values: TLFS <c>hypercalls/overview.md</c> "Hypercall Reference" (call code and simple/rep type), plus
-/// <see cref="HvCallGetPartitionId"/>, which the TLFS does not list but Linux issues (hyperv-facts A.8, H.3).
+/// <see cref="HvCallGetPartitionId"/>, which the TLFS does not list but Linux issues (docs/hyperv.md#call-codes, #linux-boot).
 /// The set is "what we implement or must recognise"; any other code is unknown and answers
-/// <see cref="HvStatus.InvalidHypercallCode"/> (hyperv-facts A.5). Shape details live in <see cref="HvCallCodeInfo"/>.
+/// <see cref="HvStatus.InvalidHypercallCode"/> (docs/hyperv.md#input-rules). Shape details live in <see cref="HvCallCodeInfo"/>.
 /// </remarks>
 public enum HvCallCode : ushort
 {
     /// <summary>0x0001, simple. Switches the address space (recommendation bit 0; never recommended here).</summary>
     HvCallSwitchVirtualAddressSpace = 0x0001,
 
-    /// <summary>0x0002, simple. Flushes whole address spaces on a 64-bit processor mask (hyperv-facts B.1).</summary>
+    /// <summary>0x0002, simple. Flushes whole address spaces on a 64-bit processor mask (docs/hyperv.md#flush-inputs).</summary>
     HvCallFlushVirtualAddressSpace = 0x0002,
 
-    /// <summary>0x0003, rep. Flushes a list of GVA ranges on a 64-bit processor mask (hyperv-facts B.1).</summary>
+    /// <summary>0x0003, rep. Flushes a list of GVA ranges on a 64-bit processor mask (docs/hyperv.md#flush-inputs).</summary>
     HvCallFlushVirtualAddressList = 0x0003,
 
     /// <summary>0x0008, simple. Tells the hypervisor a spinlock has spun for the recommended retry count.</summary>
     HvCallNotifyLongSpinWait = 0x0008,
 
-    /// <summary>0x000B, simple. Sends a fixed interrupt to VPs 0..63 (hyperv-facts B.6).</summary>
+    /// <summary>0x000B, simple. Sends a fixed interrupt to VPs 0..63 (docs/hyperv.md#cluster-ipi).</summary>
     HvCallSendSyntheticClusterIpi = 0x000B,
 
     /// <summary>0x000C, rep. VSM (not offered here).</summary>
@@ -41,16 +41,16 @@ public enum HvCallCode : ushort
     /// <summary>0x0012, simple. VSM (not offered here).</summary>
     HvCallVtlReturn = 0x0012,
 
-    /// <summary>0x0013, simple with a variable header (the HV_VP_SET banks). hyperv-facts B.1.</summary>
+    /// <summary>0x0013, simple with a variable header (the HV_VP_SET banks). docs/hyperv.md#flush-inputs.</summary>
     HvCallFlushVirtualAddressSpaceEx = 0x0013,
 
-    /// <summary>0x0014, rep with a variable header (the HV_VP_SET banks). hyperv-facts B.1.</summary>
+    /// <summary>0x0014, rep with a variable header (the HV_VP_SET banks). docs/hyperv.md#flush-inputs.</summary>
     HvCallFlushVirtualAddressListEx = 0x0014,
 
-    /// <summary>0x0015, simple with a variable header (the HV_VP_SET banks). hyperv-facts B.6.</summary>
+    /// <summary>0x0015, simple with a variable header (the HV_VP_SET banks). docs/hyperv.md#cluster-ipi.</summary>
     HvCallSendSyntheticClusterIpiEx = 0x0015,
 
-    /// <summary>0x0046, simple. Not in the TLFS list; Linux calls it when privilege AccessPartitionId is set (hyperv-facts A.8, H.3).</summary>
+    /// <summary>0x0046, simple. Not in the TLFS list; Linux calls it when privilege AccessPartitionId is set (docs/hyperv.md#call-codes, #linux-boot).</summary>
     HvCallGetPartitionId = 0x0046,
 
     /// <summary>0x0050, rep.</summary>
@@ -80,7 +80,7 @@ public enum HvCallCode : ushort
     /// <summary>0x00B0, rep. Nested virtualization only.</summary>
     HvCallFlushGuestPhysicalAddressList = 0x00B0,
 
-    /// <summary>0x8001, simple, extended hypercall (needs privilege EnableExtendedHypercalls, hyperv-facts C.3).</summary>
+    /// <summary>0x8001, simple, extended hypercall (needs privilege EnableExtendedHypercalls, docs/hyperv.md#privileges).</summary>
     HvExtCallQueryCapabilities = 0x8001,
 
     /// <summary>0x8002, simple, extended hypercall.</summary>

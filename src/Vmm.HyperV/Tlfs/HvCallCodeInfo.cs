@@ -8,12 +8,12 @@ namespace Vmm.HyperV.Tlfs;
 /// <param name="Name">The TLFS name, e.g. <c>HvCallFlushVirtualAddressList</c>.</param>
 /// <param name="IsRep">
 /// True for a rep call: its rep count must be non-zero; false for a simple call: rep count and rep start index
-/// must be zero (TLFS hypercall-interface.md "Hypercall Classes"; hyperv-facts A.5).
+/// must be zero (TLFS hypercall-interface.md "Hypercall Classes"; docs/hyperv.md#input-rules).
 /// </param>
 /// <param name="HasVariableHeader">
 /// True when the call is documented as accepting a variable-sized input header. For every other call a non-zero
 /// variable header size is <see cref="HvStatus.InvalidHypercallInput"/> (TLFS "Variable Sized Hypercall Input
-/// Headers"; hyperv-facts A.5).
+/// Headers"; docs/hyperv.md#input-rules).
 /// </param>
 public readonly record struct HvCallCodeInfo(HvCallCode Code, string Name, bool IsRep, bool HasVariableHeader)
 {
@@ -30,7 +30,7 @@ public readonly record struct HvCallCodeInfo(HvCallCode Code, string Name, bool 
     /// <remarks>Allocation-free: the dispatcher calls it on every hypercall.</remarks>
     public static bool TryGet(HvCallCode code, out HvCallCodeInfo info)
     {
-        // Type column of TLFS hypercalls/overview.md; variable headers from the Ex call pages (hyperv-facts A.8, B.1, B.6).
+        // Type column of TLFS hypercalls/overview.md; variable headers from the Ex call pages (docs/hyperv.md#call-codes, #flush-inputs, #cluster-ipi).
         info = code switch
         {
             HvCallCode.HvCallSwitchVirtualAddressSpace => Simple(code, nameof(HvCallCode.HvCallSwitchVirtualAddressSpace)),

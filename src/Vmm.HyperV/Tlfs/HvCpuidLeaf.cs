@@ -3,7 +3,7 @@ namespace Vmm.HyperV.Tlfs;
 /// <summary>
 /// Hypervisor CPUID leaf numbers and the fixed values the TLFS defines for them.
 /// </summary>
-/// <remarks>TLFS feature-discovery.md; hyperv-facts C.1, C.6, C.7.</remarks>
+/// <remarks>TLFS feature-discovery.md; docs/hyperv.md#leaves, #other-leaves, #linux-detection.</remarks>
 public static class HvCpuidLeaf
 {
     /// <summary>CPUID.01H:ECX bit 31, "hypervisor present" (TLFS feature-discovery.md "Hypervisor Discovery").</summary>
@@ -17,7 +17,7 @@ public static class HvCpuidLeaf
 
     /// <summary>
     /// Last base Linux scans (in 0x100 steps from <see cref="HypervisorRangeFirst"/>) for another hypervisor's
-    /// signature, e.g. "KVMKVMKVM" (hyperv-facts C.7 #1).
+    /// signature, e.g. "KVMKVMKVM" (docs/hyperv.md#linux-detection).
     /// </summary>
     public const uint SignatureScanLast = 0x4000_FF00;
 
@@ -54,7 +54,7 @@ public static class HvCpuidLeaf
     /// <summary>0x4000000A: nested virtualization features (Linux reads it when the maximum leaf reaches it).</summary>
     public const uint NestedVirtualizationFeatures = 0x4000_000A;
 
-    /// <summary>0x4000000C: isolation configuration (Linux reads it only with privilege Isolation, hyperv-facts C.6).</summary>
+    /// <summary>0x4000000C: isolation configuration (Linux reads it only with privilege Isolation, docs/hyperv.md#other-leaves).</summary>
     public const uint IsolationConfiguration = 0x4000_000C;
 
     /// <summary>
@@ -63,10 +63,10 @@ public static class HvCpuidLeaf
     /// </summary>
     public const uint VirtualizationStackInterface = 0x4000_0081;
 
-    /// <summary>0x40000082: virtualization stack properties; Linux reads it unconditionally (hyperv-facts C.6).</summary>
+    /// <summary>0x40000082: virtualization stack properties; Linux reads it unconditionally (docs/hyperv.md#other-leaves).</summary>
     public const uint VirtualizationStackProperties = 0x4000_0082;
 
-    /// <summary>0x40000100: where QEMU moves KVM's own leaves when it exposes Hyper-V (hyperv-facts C.1, H.1).</summary>
+    /// <summary>0x40000100: where QEMU moves KVM's own leaves when it exposes Hyper-V (docs/hyperv.md#leaves, #linux-detection).</summary>
     public const uint RelocatedKvmBase = 0x4000_0100;
 
     /// <summary>0x40000000.EBX, "Micr".</summary>
@@ -81,7 +81,7 @@ public static class HvCpuidLeaf
     /// <summary>0x40000001.EAX, "Hv#1": implies GUEST_OS_ID, HYPERCALL and VP_INDEX MSRs (TLFS hypercall-interface.md).</summary>
     public const uint InterfaceSignatureHv1 = 0x3123_7648;
 
-    /// <summary>The smallest maximum leaf a Microsoft hypervisor reports, and the smallest Linux accepts (hyperv-facts C.7 #1).</summary>
+    /// <summary>The smallest maximum leaf a Microsoft hypervisor reports, and the smallest Linux accepts (docs/hyperv.md#linux-detection).</summary>
     public const uint MinimumMaxLeaf = ImplementationLimits;
 
     /// <summary>0x40000004.EBX: never notify the hypervisor about long spin waits (TLFS feature-discovery.md).</summary>

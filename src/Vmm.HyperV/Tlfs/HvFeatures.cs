@@ -4,7 +4,7 @@ namespace Vmm.HyperV.Tlfs;
 /// CPUID 0x40000003.EDX: hypervisor feature flags.
 /// </summary>
 /// <remarks>
-/// TLFS feature-discovery.md "Hypervisor Feature Identification"; hyperv-facts C.4. Bits 16, 22, 24, 25 and
+/// TLFS feature-discovery.md "Hypervisor Feature Identification"; docs/hyperv.md#features. Bits 16, 22, 24, 25 and
 /// 27–31 are reserved.
 /// </remarks>
 public readonly struct HvFeatures : IEquatable<HvFeatures>
@@ -18,73 +18,73 @@ public readonly struct HvFeatures : IEquatable<HvFeatures>
     /// <summary>The raw bits.</summary>
     public uint Value { get; }
 
-    /// <summary>Bit 0: MWAIT available; deprecated (hyperv-facts C.4).</summary>
+    /// <summary>Bit 0: MWAIT available; deprecated (docs/hyperv.md#features).</summary>
     public bool MwaitAvailable => Get(0);
 
-    /// <summary>Bit 1: guest debugging support (hyperv-facts C.4).</summary>
+    /// <summary>Bit 1: guest debugging support (docs/hyperv.md#features).</summary>
     public bool GuestDebuggingAvailable => Get(1);
 
-    /// <summary>Bit 2: performance monitor support (hyperv-facts C.4).</summary>
+    /// <summary>Bit 2: performance monitor support (docs/hyperv.md#features).</summary>
     public bool PerformanceMonitorsAvailable => Get(2);
 
-    /// <summary>Bit 3: physical CPU dynamic partitioning events (QEMU always sets it; hyperv-facts C.4).</summary>
+    /// <summary>Bit 3: physical CPU dynamic partitioning events (QEMU always sets it; docs/hyperv.md#features).</summary>
     public bool CpuDynamicPartitioningAvailable => Get(3);
 
-    /// <summary>Bit 4: hypercall input through XMM registers; using it when clear is #UD (hyperv-facts A.4, C.4).</summary>
+    /// <summary>Bit 4: hypercall input through XMM registers; using it when clear is #UD (docs/hyperv.md#xmm-fast-input, #features).</summary>
     public bool XmmRegistersForFastHypercallAvailable => Get(4);
 
-    /// <summary>Bit 5: virtual guest idle state (hyperv-facts C.4).</summary>
+    /// <summary>Bit 5: virtual guest idle state (docs/hyperv.md#features).</summary>
     public bool GuestIdleStateAvailable => Get(5);
 
-    /// <summary>Bit 6: hypervisor sleep state (hyperv-facts C.4).</summary>
+    /// <summary>Bit 6: hypervisor sleep state (docs/hyperv.md#features).</summary>
     public bool HypervisorSleepStateAvailable => Get(6);
 
-    /// <summary>Bit 7: querying NUMA distances (hyperv-facts C.4).</summary>
+    /// <summary>Bit 7: querying NUMA distances (docs/hyperv.md#features).</summary>
     public bool NumaDistanceQueryAvailable => Get(7);
 
-    /// <summary>Bit 8: timer frequency details (TSC/APIC frequency MSRs); Linux also needs privilege AccessFrequencyRegs (hyperv-facts C.4, H.6).</summary>
+    /// <summary>Bit 8: timer frequency details (TSC/APIC frequency MSRs); Linux also needs privilege AccessFrequencyRegs (docs/hyperv.md#features, #linux-detection).</summary>
     public bool FrequencyRegsAvailable => Get(8);
 
-    /// <summary>Bit 9: injecting synthetic machine checks (hyperv-facts C.4).</summary>
+    /// <summary>Bit 9: injecting synthetic machine checks (docs/hyperv.md#features).</summary>
     public bool SyntheticMachineCheckAvailable => Get(9);
 
-    /// <summary>Bit 10: guest crash MSRs 0x40000100–0x40000105 (hyperv-facts C.4).</summary>
+    /// <summary>Bit 10: guest crash MSRs 0x40000100–0x40000105 (docs/hyperv.md#features).</summary>
     public bool GuestCrashRegsAvailable => Get(10);
 
-    /// <summary>Bit 11: debug MSRs (hyperv-facts C.4).</summary>
+    /// <summary>Bit 11: debug MSRs (docs/hyperv.md#features).</summary>
     public bool DebugRegsAvailable => Get(11);
 
-    /// <summary>Bit 12: NPIEP (hyperv-facts C.4).</summary>
+    /// <summary>Bit 12: NPIEP (docs/hyperv.md#features).</summary>
     public bool NpiepAvailable => Get(12);
 
-    /// <summary>Bit 13: DisableHypervisorAvailable (hyperv-facts C.4).</summary>
+    /// <summary>Bit 13: DisableHypervisorAvailable (docs/hyperv.md#features).</summary>
     public bool DisableHypervisorAvailable => Get(13);
 
-    /// <summary>Bit 14: extended GVA range entries for the flush List calls (HvFlushFlags.UseExtendedRangeFormat; hyperv-facts B.2, C.4).</summary>
+    /// <summary>Bit 14: extended GVA range entries for the flush List calls (HvFlushFlags.UseExtendedRangeFormat; docs/hyperv.md#flush-flags, #features).</summary>
     public bool ExtendedGvaRangesForFlushVirtualAddressListAvailable => Get(14);
 
-    /// <summary>Bit 15: hypercall output through XMM registers (hyperv-facts A.4, C.4).</summary>
+    /// <summary>Bit 15: hypercall output through XMM registers (docs/hyperv.md#xmm-fast-input, #features).</summary>
     public bool XmmRegistersForFastHypercallOutputAvailable => Get(15);
 
-    /// <summary>Bit 17: SINT polling mode (hyperv-facts C.4).</summary>
+    /// <summary>Bit 17: SINT polling mode (docs/hyperv.md#features).</summary>
     public bool SintPollingModeAvailable => Get(17);
 
-    /// <summary>Bit 18: hypercall MSR lock (hyperv-facts C.4).</summary>
+    /// <summary>Bit 18: hypercall MSR lock (docs/hyperv.md#features).</summary>
     public bool HypercallMsrLockAvailable => Get(18);
 
-    /// <summary>Bit 19: direct synthetic timers (stimer direct mode; hyperv-facts C.4, H.4).</summary>
+    /// <summary>Bit 19: direct synthetic timers (stimer direct mode; docs/hyperv.md#features, #linux-boot).</summary>
     public bool DirectSyntheticTimers => Get(19);
 
-    /// <summary>Bit 20: PAT register for VSM (hyperv-facts C.4).</summary>
+    /// <summary>Bit 20: PAT register for VSM (docs/hyperv.md#features).</summary>
     public bool RegisterPatAvailable => Get(20);
 
-    /// <summary>Bit 21: bndcfgs register for VSM (hyperv-facts C.4).</summary>
+    /// <summary>Bit 21: bndcfgs register for VSM (docs/hyperv.md#features).</summary>
     public bool RegisterBndcfgsAvailable => Get(21);
 
-    /// <summary>Bit 23: synthetic time-unhalted timer (hyperv-facts C.4).</summary>
+    /// <summary>Bit 23: synthetic time-unhalted timer (docs/hyperv.md#features).</summary>
     public bool SyntheticTimeUnhaltedTimerAvailable => Get(23);
 
-    /// <summary>Bit 26: Intel last-branch record (hyperv-facts C.4).</summary>
+    /// <summary>Bit 26: Intel last-branch record (docs/hyperv.md#features).</summary>
     public bool LastBranchRecordAvailable => Get(26);
 
     /// <summary>A copy with <see cref="MwaitAvailable"/> (bit 0) set to <paramref name="value"/>.</summary>

@@ -4,7 +4,7 @@ namespace Vmm.HyperV.Tlfs;
 /// HV_FLUSH_FLAGS: the Flags field (offset 8) of the four FlushVirtualAddress* hypercalls.
 /// </summary>
 /// <remarks>
-/// TLFS hypercalls/HvCallFlushVirtualAddressSpace.md and HvCallFlushVirtualAddressList.md; hyperv-facts B.2.
+/// TLFS hypercalls/HvCallFlushVirtualAddressSpace.md and HvCallFlushVirtualAddressList.md; docs/hyperv.md#flush-flags.
 /// Every other bit is reserved and must be zero (TLFS: "All other flags are reserved and must be set to zero");
 /// bits 4, 8 and 9 are VTL targeting in OpenVMM's definitions only and are not offered here.
 /// </remarks>
@@ -25,7 +25,7 @@ public enum HvFlushFlags : ulong
 
     /// <summary>
     /// Bit 3, HV_FLUSH_USE_EXTENDED_RANGE_FORMAT: the GVA list uses <see cref="HvGvaRange"/>'s extended encoding.
-    /// Only valid when CPUID 0x40000003.EDX bit 14 is advertised (hyperv-facts B.2).
+    /// Only valid when CPUID 0x40000003.EDX bit 14 is advertised (docs/hyperv.md#flush-flags).
     /// </summary>
     UseExtendedRangeFormat = 1UL << 3,
 }

@@ -1,7 +1,7 @@
 namespace Vmm.HyperV.Tlfs;
 
 /// <summary>
-/// The Format QWORD of an HV_VP_SET (TLFS datatypes/hv_vp_set.md; hyperv-facts B.4).
+/// The Format QWORD of an HV_VP_SET (TLFS datatypes/hv_vp_set.md; docs/hyperv.md#vp-sets).
 /// </summary>
 public enum HvGenericSetFormat : ulong
 {

@@ -4,7 +4,7 @@ namespace Vmm.HyperV.Tlfs;
 /// One GVA range entry (a QWORD rep element) of HvCallFlushVirtualAddressList / ListEx.
 /// </summary>
 /// <remarks>
-/// Two encodings, selected per call by <see cref="HvFlushFlags.UseExtendedRangeFormat"/> (hyperv-facts B.3):
+/// Two encodings, selected per call by <see cref="HvFlushFlags.UseExtendedRangeFormat"/> (docs/hyperv.md#gva-ranges):
 /// <code>
 /// basic:              63:12 GVA page number (4 KiB)  11:0 additional pages (0 → 1 page, 0xFFF → 4096 pages)
 /// extended, small:    63:12 GVA page number (4 KiB)  11 LargePage = 0             10:0 additional pages
@@ -12,7 +12,7 @@ namespace Vmm.HyperV.Tlfs;
 ///                                                    11 LargePage = 1             10:0 additional pages
 /// </code>
 /// The basic encoding is TLFS HvCallFlushVirtualAddressList.md ("the bottom 12 bits ... encode the number of
-/// additional pages"); the extended one is only in OpenVMM's definitions (hyperv-facts B.3), where the
+/// additional pages"); the extended one is only in OpenVMM's definitions (docs/hyperv.md#gva-ranges), where the
 /// additional-page count of a large entry counts large pages. Invalid or unmapped GVAs are not an error (TLFS).
 /// </remarks>
 public readonly struct HvGvaRange : IEquatable<HvGvaRange>

@@ -5,7 +5,7 @@ namespace Vmm.HyperV.Tlfs;
 /// </summary>
 /// <remarks>
 /// Numbers: TLFS vp-properties.md, hypercall-interface.md, timers.md, virtual-interrupts.md,
-/// inter-partition-communication.md; hyperv-facts D. Which CPUID privilege bit unlocks each group is in
+/// inter-partition-communication.md; docs/hyperv.md#synthetic-msrs. Which CPUID privilege bit unlocks each group is in
 /// <see cref="HvPartitionPrivileges"/>.
 /// </remarks>
 public static class HvMsr
@@ -82,10 +82,10 @@ public static class HvMsr
     /// <summary>HV_X64_MSR_STIMER3_COUNT, the last synthetic timer MSR.</summary>
     public const uint Stimer3Count = 0x4000_00B7;
 
-    /// <summary>HV_X64_MSR_GUEST_IDLE, per VP: a read idles the VP until an interrupt is pending, even with IF = 0 (hyperv-facts H.5).</summary>
+    /// <summary>HV_X64_MSR_GUEST_IDLE, per VP: a read idles the VP until an interrupt is pending, even with IF = 0 (docs/hyperv.md#linux-detection).</summary>
     public const uint GuestIdle = 0x4000_00F0;
 
-    /// <summary>HV_X64_MSR_CRASH_P0; P0..P4 are 0x40000100..0x40000104 (QEMU's doc's "P5" is an erratum, hyperv-facts D).</summary>
+    /// <summary>HV_X64_MSR_CRASH_P0; P0..P4 are 0x40000100..0x40000104 (QEMU's doc's "P5" is an erratum, docs/hyperv.md#synthetic-msrs).</summary>
     public const uint CrashP0 = 0x4000_0100;
 
     /// <summary>HV_X64_MSR_CRASH_P4.</summary>

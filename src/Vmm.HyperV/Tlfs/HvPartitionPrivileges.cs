@@ -6,7 +6,7 @@ namespace Vmm.HyperV.Tlfs;
 /// </summary>
 /// <remarks>
 /// TLFS feature-discovery.md "Hypervisor Feature Identification" and datatypes/hv_partition_privilege_mask.md;
-/// hyperv-facts C.2 (EAX) and C.3 (EBX). Every bit advertised must be fully implemented (REQ, hyperv-facts C.1).
+/// docs/hyperv.md#privileges (EAX and EBX). Every bit advertised must be fully implemented (REQ, docs/hyperv.md#leaves).
 /// </remarks>
 public readonly struct HvPartitionPrivileges : IEquatable<HvPartitionPrivileges>
 {
@@ -28,100 +28,100 @@ public readonly struct HvPartitionPrivileges : IEquatable<HvPartitionPrivileges>
     /// <summary>CPUID 0x40000003.EBX: bits 63:32.</summary>
     public uint Ebx => (uint)(Value >> 32);
 
-    /// <summary>Bit 0: AccessVpRunTimeReg, HV_X64_MSR_VP_RUNTIME 0x40000010 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 0: AccessVpRunTimeReg, HV_X64_MSR_VP_RUNTIME 0x40000010 (docs/hyperv.md#privileges).</summary>
     public bool AccessVpRunTimeReg => Get(0);
 
-    /// <summary>Bit 1: AccessPartitionReferenceCounter, HV_X64_MSR_TIME_REF_COUNT 0x40000020 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 1: AccessPartitionReferenceCounter, HV_X64_MSR_TIME_REF_COUNT 0x40000020 (docs/hyperv.md#privileges).</summary>
     public bool AccessPartitionReferenceCounter => Get(1);
 
-    /// <summary>Bit 2: AccessSynicRegs, SynIC MSRs 0x40000080–0x4000009F (hyperv-facts C.2).</summary>
+    /// <summary>Bit 2: AccessSynicRegs, SynIC MSRs 0x40000080–0x4000009F (docs/hyperv.md#privileges).</summary>
     public bool AccessSynicRegs => Get(2);
 
-    /// <summary>Bit 3: AccessSyntheticTimerRegs, STIMER MSRs 0x400000B0–0x400000B7 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 3: AccessSyntheticTimerRegs, STIMER MSRs 0x400000B0–0x400000B7 (docs/hyperv.md#privileges).</summary>
     public bool AccessSyntheticTimerRegs => Get(3);
 
-    /// <summary>Bit 4: AccessIntrCtrlRegs, APIC MSRs 0x40000070–0x40000072 and the VP assist page MSR 0x40000073 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 4: AccessIntrCtrlRegs, APIC MSRs 0x40000070–0x40000072 and the VP assist page MSR 0x40000073 (docs/hyperv.md#privileges).</summary>
     public bool AccessIntrCtrlRegs => Get(4);
 
-    /// <summary>Bit 5: AccessHypercallMsrs, GUEST_OS_ID 0x40000000 and HYPERCALL 0x40000001; REQ: must be set; Linux requires it (hyperv-facts C.2, C.7 #1).</summary>
+    /// <summary>Bit 5: AccessHypercallMsrs, GUEST_OS_ID 0x40000000 and HYPERCALL 0x40000001; REQ: must be set; Linux requires it (docs/hyperv.md#privileges, #linux-detection).</summary>
     public bool AccessHypercallMsrs => Get(5);
 
-    /// <summary>Bit 6: AccessVpIndex, VP_INDEX 0x40000002; REQ: must be set; Linux requires it (hyperv-facts C.2, C.7 #1).</summary>
+    /// <summary>Bit 6: AccessVpIndex, VP_INDEX 0x40000002; REQ: must be set; Linux requires it (docs/hyperv.md#privileges, #linux-detection).</summary>
     public bool AccessVpIndex => Get(6);
 
-    /// <summary>Bit 7: AccessResetReg, RESET 0x40000003 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 7: AccessResetReg, RESET 0x40000003 (docs/hyperv.md#privileges).</summary>
     public bool AccessResetReg => Get(7);
 
-    /// <summary>Bit 8: AccessStatsReg, statistics MSRs (hyperv-facts C.2).</summary>
+    /// <summary>Bit 8: AccessStatsReg, statistics MSRs (docs/hyperv.md#privileges).</summary>
     public bool AccessStatsReg => Get(8);
 
-    /// <summary>Bit 9: AccessPartitionReferenceTsc, REFERENCE_TSC 0x40000021; needs a working TIME_REF_COUNT too (hyperv-facts C.2, H.4).</summary>
+    /// <summary>Bit 9: AccessPartitionReferenceTsc, REFERENCE_TSC 0x40000021; needs a working TIME_REF_COUNT too (docs/hyperv.md#privileges, #linux-boot).</summary>
     public bool AccessPartitionReferenceTsc => Get(9);
 
-    /// <summary>Bit 10: AccessGuestIdleReg, GUEST_IDLE 0x400000F0 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 10: AccessGuestIdleReg, GUEST_IDLE 0x400000F0 (docs/hyperv.md#privileges).</summary>
     public bool AccessGuestIdleReg => Get(10);
 
-    /// <summary>Bit 11: AccessFrequencyRegs, TSC_FREQUENCY 0x40000022 and APIC_FREQUENCY 0x40000023; Linux also needs feature bit 8 (hyperv-facts C.2, H.6).</summary>
+    /// <summary>Bit 11: AccessFrequencyRegs, TSC_FREQUENCY 0x40000022 and APIC_FREQUENCY 0x40000023; Linux also needs feature bit 8 (docs/hyperv.md#privileges, #linux-detection).</summary>
     public bool AccessFrequencyRegs => Get(11);
 
-    /// <summary>Bit 12: AccessDebugRegs per TLFS datatypes/hv_partition_privilege_mask.md (hyperv-facts C.2 lists it as reserved).</summary>
+    /// <summary>Bit 12: AccessDebugRegs per TLFS datatypes/hv_partition_privilege_mask.md (older copies call it reserved; docs/hyperv.md#privileges).</summary>
     public bool AccessDebugRegs => Get(12);
 
-    /// <summary>Bit 13: AccessReenlightenmentControls, MSRs 0x40000106–0x40000108 (hyperv-facts C.2).</summary>
+    /// <summary>Bit 13: AccessReenlightenmentControls, MSRs 0x40000106–0x40000108 (docs/hyperv.md#privileges).</summary>
     public bool AccessReenlightenmentControls => Get(13);
 
-    /// <summary>Bit 15: TSC_INVARIANT_CONTROL 0x40000118 (Linux HV_ACCESS_TSC_INVARIANT; hyperv-facts C.2, C.7 #10).</summary>
+    /// <summary>Bit 15: TSC_INVARIANT_CONTROL 0x40000118 (Linux HV_ACCESS_TSC_INVARIANT; docs/hyperv.md#privileges, #linux-detection).</summary>
     public bool AccessTscInvariantControls => Get(15);
 
-    /// <summary>Bit 32: CreatePartitions (EBX bit 0); REQ: must be clear (Linux root-partition path, hyperv-facts C.3).</summary>
+    /// <summary>Bit 32: CreatePartitions (EBX bit 0); REQ: must be clear (Linux root-partition path, docs/hyperv.md#privileges).</summary>
     public bool CreatePartitions => Get(32);
 
-    /// <summary>Bit 33: AccessPartitionId (EBX bit 1); REQ: must be clear; Linux then calls HvCallGetPartitionId and may BUG() on failure (hyperv-facts C.3, H.3).</summary>
+    /// <summary>Bit 33: AccessPartitionId (EBX bit 1); REQ: must be clear; Linux then calls HvCallGetPartitionId and may BUG() on failure (docs/hyperv.md#privileges, #linux-boot).</summary>
     public bool AccessPartitionId => Get(33);
 
-    /// <summary>Bit 34: AccessMemoryPool (EBX bit 2); REQ: must be clear (hyperv-facts C.3).</summary>
+    /// <summary>Bit 34: AccessMemoryPool (EBX bit 2); REQ: must be clear (docs/hyperv.md#privileges).</summary>
     public bool AccessMemoryPool => Get(34);
 
-    /// <summary>Bit 35: AdjustMessageBuffers (EBX bit 3); REQ: must be clear (hyperv-facts C.3).</summary>
+    /// <summary>Bit 35: AdjustMessageBuffers (EBX bit 3); REQ: must be clear (docs/hyperv.md#privileges).</summary>
     public bool AdjustMessageBuffers => Get(35);
 
-    /// <summary>Bit 36: PostMessages (EBX bit 4), HvCallPostMessage (hyperv-facts C.3).</summary>
+    /// <summary>Bit 36: PostMessages (EBX bit 4), HvCallPostMessage (docs/hyperv.md#privileges).</summary>
     public bool PostMessages => Get(36);
 
-    /// <summary>Bit 37: SignalEvents (EBX bit 5), HvCallSignalEvent (hyperv-facts C.3).</summary>
+    /// <summary>Bit 37: SignalEvents (EBX bit 5), HvCallSignalEvent (docs/hyperv.md#privileges).</summary>
     public bool SignalEvents => Get(37);
 
-    /// <summary>Bit 38: CreatePort (EBX bit 6); REQ: must be clear (hyperv-facts C.3).</summary>
+    /// <summary>Bit 38: CreatePort (EBX bit 6); REQ: must be clear (docs/hyperv.md#privileges).</summary>
     public bool CreatePort => Get(38);
 
-    /// <summary>Bit 39: ConnectPort (EBX bit 7) (hyperv-facts C.3).</summary>
+    /// <summary>Bit 39: ConnectPort (EBX bit 7) (docs/hyperv.md#privileges).</summary>
     public bool ConnectPort => Get(39);
 
-    /// <summary>Bit 40: AccessStats (EBX bit 8); REQ: must be clear (hyperv-facts C.3).</summary>
+    /// <summary>Bit 40: AccessStats (EBX bit 8); REQ: must be clear (docs/hyperv.md#privileges).</summary>
     public bool AccessStats => Get(40);
 
-    /// <summary>Bit 43: Debugging (EBX bit 11) (hyperv-facts C.3).</summary>
+    /// <summary>Bit 43: Debugging (EBX bit 11) (docs/hyperv.md#privileges).</summary>
     public bool Debugging => Get(43);
 
-    /// <summary>Bit 44: CpuManagement (EBX bit 12); REQ: must be clear (Linux root / L1VH detection, hyperv-facts C.3).</summary>
+    /// <summary>Bit 44: CpuManagement (EBX bit 12); REQ: must be clear (Linux root / L1VH detection, docs/hyperv.md#privileges).</summary>
     public bool CpuManagement => Get(44);
 
-    /// <summary>Bit 45: ConfigureProfiler (EBX bit 13); REQ: must be clear (hyperv-facts C.3).</summary>
+    /// <summary>Bit 45: ConfigureProfiler (EBX bit 13); REQ: must be clear (docs/hyperv.md#privileges).</summary>
     public bool ConfigureProfiler => Get(45);
 
-    /// <summary>Bit 48: AccessVSM (EBX bit 16) (hyperv-facts C.3).</summary>
+    /// <summary>Bit 48: AccessVSM (EBX bit 16) (docs/hyperv.md#privileges).</summary>
     public bool AccessVsm => Get(48);
 
-    /// <summary>Bit 49: AccessVpRegisters (EBX bit 17) (hyperv-facts C.3).</summary>
+    /// <summary>Bit 49: AccessVpRegisters (EBX bit 17) (docs/hyperv.md#privileges).</summary>
     public bool AccessVpRegisters => Get(49);
 
-    /// <summary>Bit 52: EnableExtendedHypercalls (EBX bit 20); Linux then issues HvExtCallQueryCapabilities (hyperv-facts C.3, H.3).</summary>
+    /// <summary>Bit 52: EnableExtendedHypercalls (EBX bit 20); Linux then issues HvExtCallQueryCapabilities (docs/hyperv.md#privileges, #linux-boot).</summary>
     public bool EnableExtendedHypercalls => Get(52);
 
-    /// <summary>Bit 53: StartVirtualProcessor (EBX bit 21) (hyperv-facts C.3).</summary>
+    /// <summary>Bit 53: StartVirtualProcessor (EBX bit 21) (docs/hyperv.md#privileges).</summary>
     public bool StartVirtualProcessor => Get(53);
 
-    /// <summary>Bit 54: Isolation (EBX bit 22); Linux then reads leaf 0x4000000C (hyperv-facts C.3).</summary>
+    /// <summary>Bit 54: Isolation (EBX bit 22); Linux then reads leaf 0x4000000C (docs/hyperv.md#privileges).</summary>
     public bool Isolation => Get(54);
 
     /// <summary>A copy with <see cref="AccessVpRunTimeReg"/> (bit 0) set to <paramref name="value"/>.</summary>

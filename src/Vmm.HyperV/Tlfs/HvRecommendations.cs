@@ -4,7 +4,7 @@ namespace Vmm.HyperV.Tlfs;
 /// CPUID 0x40000004.EAX: implementation recommendations (which enlightenments the guest should use).
 /// </summary>
 /// <remarks>
-/// TLFS feature-discovery.md "Implementation Recommendations"; hyperv-facts C.5. Bits 8, 16 and 19–31 are
+/// TLFS feature-discovery.md "Implementation Recommendations"; docs/hyperv.md#recommendations. Bits 8, 16 and 19–31 are
 /// reserved in the TLFS (older versions used bit 8 for x2APIC MSRs).
 /// </remarks>
 public readonly struct HvRecommendations : IEquatable<HvRecommendations>
@@ -18,55 +18,55 @@ public readonly struct HvRecommendations : IEquatable<HvRecommendations>
     /// <summary>The raw bits.</summary>
     public uint Value { get; }
 
-    /// <summary>Bit 0: use HvCallSwitchVirtualAddressSpace instead of MOV to CR3 (hyperv-facts C.5).</summary>
+    /// <summary>Bit 0: use HvCallSwitchVirtualAddressSpace instead of MOV to CR3 (docs/hyperv.md#recommendations).</summary>
     public bool UseHypercallForAddressSpaceSwitch => Get(0);
 
-    /// <summary>Bit 1: use a hypercall for local TLB flushes instead of INVLPG / MOV to CR3 (hyperv-facts C.5).</summary>
+    /// <summary>Bit 1: use a hypercall for local TLB flushes instead of INVLPG / MOV to CR3 (docs/hyperv.md#recommendations).</summary>
     public bool UseHypercallForLocalFlush => Get(1);
 
-    /// <summary>Bit 2: use a hypercall for remote TLB flushes instead of IPIs; Linux: "Using hypercall for remote TLB flush" (hyperv-facts B.7, C.5, C.7 #4).</summary>
+    /// <summary>Bit 2: use a hypercall for remote TLB flushes instead of IPIs; Linux: "Using hypercall for remote TLB flush" (docs/hyperv.md#linux-flush-path, #recommendations, #linux-detection).</summary>
     public bool UseHypercallForRemoteFlush => Get(2);
 
-    /// <summary>Bit 3: use the EOI/ICR/TPR MSRs instead of the memory-mapped APIC registers (hyperv-facts C.5, C.7 #6).</summary>
+    /// <summary>Bit 3: use the EOI/ICR/TPR MSRs instead of the memory-mapped APIC registers (docs/hyperv.md#recommendations, #linux-detection).</summary>
     public bool UseApicMsrs => Get(3);
 
-    /// <summary>Bit 4: use the RESET MSR to reboot (hyperv-facts C.5).</summary>
+    /// <summary>Bit 4: use the RESET MSR to reboot (docs/hyperv.md#recommendations).</summary>
     public bool UseHvRegisterForReset => Get(4);
 
-    /// <summary>Bit 5: relaxed timing: the guest disables watchdogs that rely on timely interrupts (hyperv-facts C.5, E).</summary>
+    /// <summary>Bit 5: relaxed timing: the guest disables watchdogs that rely on timely interrupts (docs/hyperv.md#recommendations, #qemu-flags).</summary>
     public bool UseRelaxedTiming => Get(5);
 
-    /// <summary>Bit 6: use DMA remapping (hyperv-facts C.5).</summary>
+    /// <summary>Bit 6: use DMA remapping (docs/hyperv.md#recommendations).</summary>
     public bool UseDmaRemapping => Get(6);
 
-    /// <summary>Bit 7: use interrupt remapping (hyperv-facts C.5).</summary>
+    /// <summary>Bit 7: use interrupt remapping (docs/hyperv.md#recommendations).</summary>
     public bool UseInterruptRemapping => Get(7);
 
-    /// <summary>Bit 9: deprecate AutoEOI (hyperv-facts C.5).</summary>
+    /// <summary>Bit 9: deprecate AutoEOI (docs/hyperv.md#recommendations).</summary>
     public bool DeprecateAutoEoi => Get(9);
 
-    /// <summary>Bit 10: use HvCallSendSyntheticClusterIpi; Linux: "Using IPI hypercalls" (hyperv-facts B.7, C.5, C.7 #6).</summary>
+    /// <summary>Bit 10: use HvCallSendSyntheticClusterIpi; Linux: "Using IPI hypercalls" (docs/hyperv.md#linux-flush-path, #recommendations, #linux-detection).</summary>
     public bool UseSyntheticClusterIpi => Get(10);
 
-    /// <summary>Bit 11: use the Ex (HV_VP_SET) variants; needed for VPs with index ≥ 64 (hyperv-facts B.10, C.5, C.7 #5).</summary>
+    /// <summary>Bit 11: use the Ex (HV_VP_SET) variants; needed for VPs with index ≥ 64 (docs/hyperv.md#many-vps, #recommendations, #linux-detection).</summary>
     public bool UseExProcessorMasks => Get(11);
 
-    /// <summary>Bit 12: the hypervisor is itself nested in a Hyper-V partition (hyperv-facts C.5).</summary>
+    /// <summary>Bit 12: the hypervisor is itself nested in a Hyper-V partition (docs/hyperv.md#recommendations).</summary>
     public bool Nested => Get(12);
 
-    /// <summary>Bit 13: use INT for MBEC system calls (hyperv-facts C.5).</summary>
+    /// <summary>Bit 13: use INT for MBEC system calls (docs/hyperv.md#recommendations).</summary>
     public bool UseIntForMbecSystemCalls => Get(13);
 
-    /// <summary>Bit 14: nested: use the enlightened VMCS; leaf 0x4000000A has more (hyperv-facts C.5).</summary>
+    /// <summary>Bit 14: nested: use the enlightened VMCS; leaf 0x4000000A has more (docs/hyperv.md#recommendations).</summary>
     public bool UseEnlightenedVmcs => Get(14);
 
-    /// <summary>Bit 15: consume the root partition's QueryPerformanceCounter bias (hyperv-facts C.5).</summary>
+    /// <summary>Bit 15: consume the root partition's QueryPerformanceCounter bias (docs/hyperv.md#recommendations).</summary>
     public bool UseSyncedTimeline => Get(15);
 
-    /// <summary>Bit 17: toggle CR4.PGE for a full local flush instead of a hypercall (hyperv-facts C.5).</summary>
+    /// <summary>Bit 17: toggle CR4.PGE for a full local flush instead of a hypercall (docs/hyperv.md#recommendations).</summary>
     public bool UseDirectLocalFlushEntire => Get(17);
 
-    /// <summary>Bit 18: VPs never share a physical core except as reported SMT siblings (hyperv-facts C.5).</summary>
+    /// <summary>Bit 18: VPs never share a physical core except as reported SMT siblings (docs/hyperv.md#recommendations).</summary>
     public bool NoNonArchitecturalCoreSharing => Get(18);
 
     /// <summary>A copy with <see cref="UseHypercallForAddressSpaceSwitch"/> (bit 0) set to <paramref name="value"/>.</summary>

@@ -5,9 +5,9 @@ namespace Vmm.HyperV.Tlfs;
 /// </summary>
 /// <remarks>
 /// Names follow TLFS <c>datatypes/hv_status.md</c> (HV_STATUS_INVALID_HYPERCALL_CODE → <see cref="InvalidHypercallCode"/>);
-/// the TLFS page lists names only, the numeric values are those of hyperv-facts A.7. REQ's
+/// the TLFS page lists names only, the numeric values are those of docs/hyperv.md#status-codes. REQ's
 /// HV_STATUS_NOT_IMPLEMENTED has no known value and is deliberately absent: unknown call codes answer
-/// <see cref="InvalidHypercallCode"/> (hyperv-facts A.7).
+/// <see cref="InvalidHypercallCode"/> (docs/hyperv.md#status-codes).
 /// </remarks>
 public enum HvStatus : ushort
 {
@@ -19,11 +19,11 @@ public enum HvStatus : ushort
 
     /// <summary>
     /// HV_STATUS_INVALID_HYPERCALL_INPUT: wrong rep count for the call class, rep start index not below the rep
-    /// count, a reserved control bit set, or a variable header on a call that takes none (hyperv-facts A.5).
+    /// count, a reserved control bit set, or a variable header on a call that takes none (docs/hyperv.md#input-rules).
     /// </summary>
     InvalidHypercallInput = 0x3,
 
-    /// <summary>HV_STATUS_INVALID_ALIGNMENT: an input/output GPA not 8-byte aligned, or a block crossing a page (hyperv-facts A.5).</summary>
+    /// <summary>HV_STATUS_INVALID_ALIGNMENT: an input/output GPA not 8-byte aligned, or a block crossing a page (docs/hyperv.md#input-rules).</summary>
     InvalidAlignment = 0x4,
 
     /// <summary>HV_STATUS_INVALID_PARAMETER.</summary>

@@ -4,14 +4,14 @@ namespace Vmm.HyperV.Tlfs;
 /// The 64-bit hypercall input value (the "control word", RCX on x64), parsed without allocation.
 /// </summary>
 /// <remarks>
-/// Layout: TLFS hypercall-interface.md "Hypercall Inputs"; hyperv-facts A.1.
+/// Layout: TLFS hypercall-interface.md "Hypercall Inputs"; docs/hyperv.md#control-word.
 /// <code>
 ///  15:0  call code          16  fast            26:17  variable header size (QWORDs)
 ///  30:27 RsvdZ              31  is nested       43:32  rep count
 ///  47:44 RsvdZ           59:48  rep start index 63:60  RsvdZ
 /// </code>
 /// Bit 31 is "Is Nested" in the current TLFS but RsvdZ in older TLFS versions, and Linux and KVM count it as
-/// reserved (hyperv-facts A.1). <see cref="HasReservedBitsSet"/> covers only the RsvdZ fields; this VMM is not a
+/// reserved (docs/hyperv.md#control-word). <see cref="HasReservedBitsSet"/> covers only the RsvdZ fields; this VMM is not a
 /// nested hypervisor, so a dispatcher should also reject <see cref="IsNested"/> (see <see cref="HasReservedOrNestedBitsSet"/>).
 /// </remarks>
 public readonly struct HypercallInput : IEquatable<HypercallInput>
@@ -28,7 +28,7 @@ public readonly struct HypercallInput : IEquatable<HypercallInput>
     /// <summary>Largest variable header size, in QWORDs (10 bits).</summary>
     public const int MaxVariableHeaderSize = 0x3FF;
 
-    /// <summary>Bit 31, is nested (current TLFS; reserved for L1 guests, hyperv-facts A.1).</summary>
+    /// <summary>Bit 31, is nested (current TLFS; reserved for L1 guests, docs/hyperv.md#control-word).</summary>
     public const ulong NestedBit = 1UL << 31;
 
     /// <summary>Bit position of the rep count (bits 43:32).</summary>
@@ -82,7 +82,7 @@ public readonly struct HypercallInput : IEquatable<HypercallInput>
     /// <summary>True when any RsvdZ bit (30:27, 47:44, 63:60) is set: <see cref="HvStatus.InvalidHypercallInput"/>.</summary>
     public bool HasReservedBitsSet => (Value & ReservedMask) != 0;
 
-    /// <summary>True when a RsvdZ bit or the is-nested bit 31 is set (the Linux/KVM reserved mask, hyperv-facts A.1).</summary>
+    /// <summary>True when a RsvdZ bit or the is-nested bit 31 is set (the Linux/KVM reserved mask, docs/hyperv.md#control-word).</summary>
     public bool HasReservedOrNestedBitsSet => (Value & (ReservedMask | NestedBit)) != 0;
 
     /// <summary>
@@ -115,7 +115,7 @@ public readonly struct HypercallInput : IEquatable<HypercallInput>
 
     /// <summary>
     /// The same value with bits 59:48 replaced: what a rep call leaves in RCX when it returns early
-    /// (TLFS "Hypercall Continuation"; hyperv-facts A.2, A.6). Every other bit, reserved ones included, is kept.
+    /// (TLFS "Hypercall Continuation"; docs/hyperv.md#registers, #rep-calls). Every other bit, reserved ones included, is kept.
     /// </summary>
     public HypercallInput WithRepStartIndex(int repStartIndex)
     {

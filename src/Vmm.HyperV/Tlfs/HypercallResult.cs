@@ -4,12 +4,12 @@ namespace Vmm.HyperV.Tlfs;
 /// The 64-bit hypercall result value returned in RAX.
 /// </summary>
 /// <remarks>
-/// Layout: TLFS hypercall-interface.md "Hypercall Outputs"; hyperv-facts A.3.
+/// Layout: TLFS hypercall-interface.md "Hypercall Outputs"; docs/hyperv.md#result-value.
 /// <code>
 ///  15:0 HV_STATUS   31:16 reserved (written as zero)   43:32 reps completed   63:44 reserved (written as zero)
 /// </code>
 /// The TLFS table labels the upper reserved field "63-40", which overlaps reps completed; that is a typo and the
-/// field is 63:44 (hyperv-facts A.3, H.10). The TLFS tells callers to ignore both reserved fields; this encoder
+/// field is 63:44 (docs/hyperv.md#result-value). The TLFS tells callers to ignore both reserved fields; this encoder
 /// always writes them as zero. Reps completed is the total count done, not relative to the rep start index.
 /// </remarks>
 public readonly struct HypercallResult : IEquatable<HypercallResult>

@@ -35,7 +35,7 @@ internal static partial class Interop
         /// <summary>Writes a partition property (WinHvPlatform.h line 93).</summary>
         /// <remarks>
         /// Most properties are accepted only before <see cref="WHvSetupPartition"/>; ExtendedVmExits,
-        /// ExceptionExitBitmap, X64MsrExitBitmap and CpuidExitList may change later (hyperv-facts.md F.3).
+        /// ExceptionExitBitmap, X64MsrExitBitmap and CpuidExitList may change later (docs/whp.md#partition-properties).
         /// </remarks>
         [LibraryImport(Libraries.WinHvPlatform)]
         [SupportedOSPlatform("windows")]

@@ -11,7 +11,7 @@ namespace Vmm.Whp;
 /// </summary>
 /// <remarks>
 /// Values are winerror.h's (they are not in the WHP headers or docs; cross-checked against the
-/// golang.org/x/sys/windows transcription of winerror.h, see hyperv-facts.md F.1). Besides its own
+/// golang.org/x/sys/windows transcription of winerror.h, see docs/whp.md#functions). Besides its own
 /// WHV_E_* codes (facility 0x37), WHP passes hypervisor failures through as ERROR_HV_* (0xC035xxxx, whose
 /// low 16 bits are the TLFS HV_STATUS) and virtualization-driver failures as ERROR_VID_* (0xC037xxxx).
 /// </remarks>
@@ -45,7 +45,7 @@ internal static class WhpResult
     /// <summary>HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED).</summary>
     internal const int E_NOT_SUPPORTED = unchecked((int)0x80070032);
 
-    // Hypervisor failures passed through (facility 0x35; low word = HV_STATUS, hyperv-facts.md A.7).
+    // Hypervisor failures passed through (facility 0x35; low word = HV_STATUS, docs/hyperv.md#status-codes).
     internal const int ERROR_HV_INVALID_PARAMETER = unchecked((int)0xC0350005);
     internal const int ERROR_HV_ACCESS_DENIED = unchecked((int)0xC0350006);
     internal const int ERROR_HV_INVALID_PARTITION_STATE = unchecked((int)0xC0350007);
@@ -57,7 +57,7 @@ internal static class WhpResult
     internal const int ERROR_HV_INVALID_REGISTER_VALUE = unchecked((int)0xC0350050);
     internal const int ERROR_HV_NOT_PRESENT = unchecked((int)0xC0351000);
 
-    /// <summary>Virtualization-driver error seen when a second partition in one process maps memory (style.md C.10).</summary>
+    /// <summary>Virtualization-driver error seen when a second partition in one process maps memory (docs/design.md#thread-ownership).</summary>
     internal const int ERROR_VID_PARTITION_ALREADY_EXISTS = unchecked((int)0xC0370008);
 
     private const int FacilityWin32 = 0x7;

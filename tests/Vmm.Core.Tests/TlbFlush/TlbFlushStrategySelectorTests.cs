@@ -10,7 +10,7 @@ public sealed class TlbFlushStrategySelectorTests
     public void ANamedStrategyIsKeptWithoutProbing(TlbFlushStrategy named)
     {
         int probes = 0;
-        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(named, 8, 2, () => ++probes > 0);
+        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(named, 8, 2, false, () => ++probes > 0);
         Assert.Equal((named, false, 0), (choice.Strategy, choice.Automatic, probes));
     }
 
@@ -18,7 +18,7 @@ public sealed class TlbFlushStrategySelectorTests
     public void AutoChoosesThePlatformWideFlushWhenTheVcpusOutnumberTheHostCpus()
     {
         int probes = 0;
-        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, () => ++probes > 0);
+        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, false, () => ++probes > 0);
         Assert.Equal((TlbFlushStrategy.PlatformWide, true), (choice.Strategy, choice.Automatic));
         Assert.Equal(TlbFlushStrategySelector.ProbeFlushes, probes);
         Assert.StartsWith("8 vCPUs on 2 host CPUs, platform-wide flush ", choice.Reason, StringComparison.Ordinal);
@@ -29,22 +29,31 @@ public sealed class TlbFlushStrategySelectorTests
     [InlineData(1, 4)]
     public void AutoKicksWhenEveryVcpuCanHaveAHostCpu(int vcpus, int hostCpus)
     {
-        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, vcpus, hostCpus, () => true);
+        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, vcpus, hostCpus, false, () => true);
         Assert.Equal(TlbFlushStrategy.KickAndWait, choice.Strategy);
         Assert.Contains("kicked targets are on a CPU", choice.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
+    public void AutoKicksWithoutProbingWhereThePlatformReportsPreemptedVcpus()
+    {
+        int probes = 0;
+        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, true, () => ++probes > 0);
+        Assert.Equal((TlbFlushStrategy.KickAndWait, true, 0), (choice.Strategy, choice.Automatic, probes));
+        Assert.Contains("preempted", choice.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AutoKicksWhenThePlatformHasNoPlatformWideFlush()
     {
-        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, () => false);
+        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, false, () => false);
         Assert.Equal((TlbFlushStrategy.KickAndWait, "no platform-wide flush here"), (choice.Strategy, choice.Reason));
     }
 
     [Fact]
     public void AutoKicksWhenThePlatformWideFlushIsTooSlow()
     {
-        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, () =>
+        TlbFlushStrategyChoice choice = TlbFlushStrategySelector.Choose(TlbFlushStrategy.Auto, 8, 2, false, () =>
         {
             Thread.Sleep(TlbFlushStrategySelector.MaxPlatformFlush * 3);
             return true;

@@ -42,7 +42,7 @@ public sealed class HvCpuidLeavesTests
         IReadOnlyList<CpuidEntry> leaves = Build(spec);
         uint max = Find(leaves, 0x4000_0000).Eax;
 
-        Assert.InRange(max, 0x4000_0005u, 0x4000_FFFFu); // the range Linux accepts (hyperv-facts C.7 #1)
+        Assert.InRange(max, 0x4000_0005u, 0x4000_FFFFu); // the range Linux accepts (docs/hyperv.md#linux-detection)
         for (uint leaf = 0x4000_0000; leaf <= max; leaf++)
         {
             Find(leaves, leaf);
@@ -79,9 +79,9 @@ public sealed class HvCpuidLeavesTests
         CpuidEntry features = Find(leaves, 0x4000_0003);
         CpuidEntry hints = Find(leaves, 0x4000_0004);
 
-        // hyperv-facts I: EAX = AccessHypercallMsrs (bit 5) | AccessVpIndex (bit 6); EBX, ECX, EDX = 0.
+        // docs/hyperv.md#minimal-linux-profile: EAX = AccessHypercallMsrs (bit 5) | AccessVpIndex (bit 6); EBX, ECX, EDX = 0.
         Assert.Equal((0x60u, 0u, 0u, 0u), (features.Eax, features.Ebx, features.Ecx, features.Edx));
-        // hyperv-facts I: EAX = remote TLB flush (bit 2); EBX = 0xFFFFFFFF; ECX, EDX = 0.
+        // docs/hyperv.md#minimal-linux-profile: EAX = remote TLB flush (bit 2); EBX = 0xFFFFFFFF; ECX, EDX = 0.
         Assert.Equal((0x4u, 0xFFFF_FFFFu, 0u, 0u), (hints.Eax, hints.Ebx, hints.Ecx, hints.Edx));
     }
 
@@ -100,7 +100,7 @@ public sealed class HvCpuidLeavesTests
     [InlineData("vpindex", 0x4000_0003u, 'a', 0x40u)]
     [InlineData("time", 0x4000_0003u, 'a', 0x202u)]               // TIME_REF_COUNT bit 1, reference TSC bit 9
     [InlineData("frequencies", 0x4000_0003u, 'a', 0x800u)]        // AccessFrequencyRegs bit 11 ...
-    [InlineData("frequencies", 0x4000_0003u, 'd', 0x100u)]        // ... and EDX bit 8 (hyperv-facts H.6)
+    [InlineData("frequencies", 0x4000_0003u, 'd', 0x100u)]        // ... and EDX bit 8 (docs/hyperv.md#linux-detection)
     [InlineData("vpassist", 0x4000_0003u, 'a', 0x10u)]
     [InlineData("reset", 0x4000_0003u, 'a', 0x80u)]
     [InlineData("idle", 0x4000_0003u, 'a', 0x400u)]
@@ -253,7 +253,7 @@ public sealed class HvCpuidLeavesTests
         return Encoding.ASCII.GetString(bytes.ToArray()).TrimEnd('\0');
     }
 
-    /// <summary>A table shaped like KVM_GET_SUPPORTED_CPUID: basic leaves plus KVM's signature leaves (host-kvm.md Q1).</summary>
+    /// <summary>A table shaped like KVM_GET_SUPPORTED_CPUID: basic leaves plus KVM's signature leaves (docs/kvm-host.md#long-mode-and-cpuid).</summary>
     private static CpuidTable KvmLikeTable() => new(
     [
         new CpuidEntry(0, 0, false, 0xD, 0x756E_6547, 0x6C65_746E, 0x4965_6E69), // "GenuineIntel"

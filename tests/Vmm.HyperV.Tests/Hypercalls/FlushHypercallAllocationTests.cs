@@ -4,7 +4,7 @@ using static Vmm.HyperV.Tests.Hypercalls.FlushCases;
 
 namespace Vmm.HyperV.Tests.Hypercalls;
 
-/// <summary>Flush and IPI calls through the dispatcher allocate nothing (style.md C.6: no allocation on the exit path).</summary>
+/// <summary>Flush and IPI calls through the dispatcher allocate nothing (docs/design.md#hot-path: no allocation on the exit path).</summary>
 public sealed class FlushHypercallAllocationTests
 {
     private const int Calls = 10_000;

@@ -3,7 +3,7 @@ using static Vmm.HyperV.Tests.Hypercalls.DispatchHarness;
 
 namespace Vmm.HyperV.Tests.Hypercalls;
 
-/// <summary>Untraced dispatch allocates nothing per call (style.md C.6: no allocation on the exit path).</summary>
+/// <summary>Untraced dispatch allocates nothing per call (docs/design.md#hot-path: no allocation on the exit path).</summary>
 public sealed class HypercallDispatcherAllocationTests
 {
     private const int Calls = 10_000;

@@ -11,7 +11,7 @@ public sealed class HypercallResultTests
     [InlineData(HvStatus.InvalidHypercallInput, 0, 0x0000_0000_0000_0003UL)]
     [InlineData(HvStatus.InvalidAlignment, 0, 0x0000_0000_0000_0004UL)]
     [InlineData(HvStatus.Success, 1, 0x0000_0001_0000_0000UL)]      // reps completed starts at bit 32
-    [InlineData(HvStatus.Success, 509, 0x0000_01FD_0000_0000UL)]    // Linux's largest GVA list (hyperv-facts B.7)
+    [InlineData(HvStatus.Success, 509, 0x0000_01FD_0000_0000UL)]    // Linux's largest GVA list (docs/hyperv.md#linux-flush-path)
     [InlineData(HvStatus.InvalidParameter, 7, 0x0000_0007_0000_0005UL)]
     [InlineData((HvStatus)0xFFFF, 0xFFF, 0x0000_0FFF_0000_FFFFUL)]  // both fields full: nothing spills into 31:16 or 63:44
     public void EncodesStatusInBits15To0AndRepsCompletedInBits43To32(HvStatus status, int reps, ulong expected)
@@ -26,7 +26,7 @@ public sealed class HypercallResultTests
     [Fact]
     public void ReservedFieldsAre31To16And63To44()
     {
-        // The TLFS table says "63-40", which would overlap reps completed (hyperv-facts A.3, H.10).
+        // The TLFS table says "63-40", which would overlap reps completed (docs/hyperv.md#result-value).
         Assert.Equal(0xFFFF_F000_FFFF_0000UL, HypercallResult.ReservedMask);
     }
 

@@ -7,7 +7,7 @@ namespace Vmm.Whp.Tests.Exits;
 
 /// <summary>
 /// The shared exit rows through the real <see cref="WhpExitMapper"/>. Each exit context is written byte by
-/// byte at the offsets of hyperv-facts.md F.7 (WinHvPlatformDefs.h), never through the C# fields, so a
+/// byte at the offsets of docs/whp.md#exit-context (WinHvPlatformDefs.h), never through the C# fields, so a
 /// wrong field offset in the struct fails here too.
 /// </summary>
 public sealed class WhpExitMapperTests

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Vmm.Whp.Tests.Interop;
 
-/// <summary>Conventions every WinHvPlatform import must follow (style.md C.4), checked by reflection.</summary>
+/// <summary>Conventions every WinHvPlatform import must follow (docs/design.md#interop), checked by reflection.</summary>
 public sealed class WhpBindingConventionTests
 {
     private static readonly string[] s_requiredImports =

@@ -5,7 +5,7 @@ namespace Vmm.Whp.Tests.Interop;
 
 public sealed class WhpResultTests
 {
-    // Values from winerror.h (hyperv-facts.md F.1 for WHV_E_*), written as literals here so a typo in the
+    // Values from winerror.h (docs/whp.md#functions for WHV_E_*), written as literals here so a typo in the
     // constants cannot hide behind the same constant on both sides.
     public static TheoryData<uint, string> KnownCodes => new()
     {

@@ -9,7 +9,7 @@ internal static partial class Interop
         /// <summary>
         /// Hyper-V enlightenments the hypervisor implements itself for a WHP partition: bank 0 of
         /// WHvCapabilityCodeSyntheticProcessorFeaturesBanks / WHvPartitionPropertyCodeSyntheticProcessorFeaturesBanks
-        /// (WinHvPlatformDefs.h lines 1909-2078, x64 layout; bit numbers in hyperv-facts.md F.5).
+        /// (WinHvPlatformDefs.h lines 1909-2078, x64 layout; bit numbers in docs/whp.md#synthetic-features).
         /// </summary>
         [StructLayout(LayoutKind.Sequential)]
         internal struct WHV_SYNTHETIC_PROCESSOR_FEATURES
