@@ -46,6 +46,8 @@ nine xfer $X cache=none || { say "cannot mount the transfer share"; poweroff -f;
 n=0
 while read -r dir; do
     [ -n "$dir" ] || continue
+    # A share under /tmp, /run or /var/tmp lies on L1's tmpfs, where its mount point must be made.
+    mkdir -p "$R$dir" 2>/dev/null
     nine "share$n" "$R$dir" cache=mmap || say "cannot mount $dir"
     n=$((n + 1))
 done <$X/shares
