@@ -48,7 +48,12 @@ while read -r dir; do
     [ -n "$dir" ] || continue
     # A share under /tmp, /run or /var/tmp lies on L1's tmpfs, where its mount point must be made.
     mkdir -p "$R$dir" 2>/dev/null
-    nine "share$n" "$R$dir" cache=mmap || say "cannot mount $dir"
+    if ! nine "share$n" "$R$dir" cache=mmap; then
+        say "cannot mount $dir"
+        echo "cannot mount the share $dir in L1" >$X/setup-error
+        sync
+        poweroff -f
+    fi
     n=$((n + 1))
 done <$X/shares
 
