@@ -100,9 +100,9 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
             throw new ArgumentException("guest 'tlbcoherence' needs the flush hypercalls (--hv linux or windows, or a profile with 'tlbflush').");
         }
 
-        if (context.ProcessorCount > MaxProcessors)
+        if (context.ProcessorCount < 2 || context.ProcessorCount > MaxProcessors)
         {
-            throw new ArgumentException($"guest 'tlbcoherence' handles at most {MaxProcessors} vCPUs.");
+            throw new ArgumentException($"guest 'tlbcoherence' needs from 2 to {MaxProcessors} vCPUs (vCPU 0 flushes, the others are flushed), not {context.ProcessorCount}.");
         }
 
         ulong needed = Tables + ((ulong)context.ProcessorCount * TableStride) + ((ulong)context.ProcessorCount * 0x8000) + 0x10_0000;

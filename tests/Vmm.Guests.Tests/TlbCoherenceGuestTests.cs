@@ -77,6 +77,16 @@ public sealed class TlbCoherenceGuestTests
         Assert.Throws<ArgumentException>(() => new TlbCoherenceGuest().Build(new GuestBuildContext(65, 64UL << 20, hyperV: HyperVFeatureProfile.Windows)));
     }
 
+    [Fact]
+    public void OneVcpuIsRefusedWhenTheGuestIsBuiltNotWhenItRuns()
+    {
+        // vCPU 0 flushes the others: with no other vCPU there is nothing to prove, and vmm run says so before it
+        // opens a hypervisor (it builds the guest once to check it).
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new TlbCoherenceGuest().Build(new GuestBuildContext(1, 64UL << 20, hyperV: HyperVFeatureProfile.Linux)));
+        Assert.Contains("needs from 2 to 64 vCPUs", e.Message, StringComparison.Ordinal);
+        _ = new TlbCoherenceGuest().Build(new GuestBuildContext(2, 64UL << 20, hyperV: HyperVFeatureProfile.Linux));
+    }
+
     [Theory]
     [InlineData("none")]
     [InlineData("linux,-tlbflush")]

@@ -3,7 +3,8 @@ namespace Vmm.Host.Tests;
 public sealed class SizeParserTests
 {
     [Theory]
-    [InlineData("16777216", 16UL << 20)]
+    [InlineData("16", 16UL << 20)]          // a bare number is MiB, as QEMU's -m
+    [InlineData("16777216B", 16UL << 20)]   // B alone: bytes
     [InlineData("64M", 64UL << 20)]
     [InlineData("64m", 64UL << 20)]
     [InlineData("64MiB", 64UL << 20)]
@@ -11,7 +12,8 @@ public sealed class SizeParserTests
     [InlineData("1G", 1UL << 30)]
     [InlineData("2T", 2UL << 40)]
     [InlineData("512K", 512UL << 10)]
-    public void ParsesBinaryUnits(string text, ulong bytes)
+    [InlineData("0", 0UL)]                  // well-formed: the caller's range check refuses it with the range
+    public void ParsesBinaryUnitsAndBareMebibytes(string text, ulong bytes)
     {
         Assert.True(SizeParser.TryParse(text, out ulong parsed));
         Assert.Equal(bytes, parsed);
@@ -19,13 +21,17 @@ public sealed class SizeParserTests
 
     [Theory]
     [InlineData("")]
-    [InlineData("0")]
     [InlineData("-1G")]
     [InlineData("1.5G")]
     [InlineData("12X")]
+    [InlineData("B")]
+    public void RejectsWhatIsNotASize(string text) => Assert.Equal(SizeParseStatus.NotASize, SizeParser.Parse(text, out _));
+
+    [Theory]
     [InlineData("99999999999999999999")]
     [InlineData("20000000000T")]
-    public void RejectsWhatIsNotASize(string text) => Assert.False(SizeParser.TryParse(text, out _));
+    [InlineData("17592186044416")]          // MiB: 2^64 bytes
+    public void TellsATooLargeSizeFromAMalformedOne(string text) => Assert.Equal(SizeParseStatus.TooLarge, SizeParser.Parse(text, out _));
 
     [Theory]
     [InlineData(256UL << 20, "256 MiB")]

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Serilog.Core;
+using Spectre.Console;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Machine;
 using Vmm.Guests;
@@ -13,26 +14,52 @@ namespace Vmm.Host.Cli;
 /// <summary>`vmm bench …`: benchmarks that run real guests. Figures are medians of several runs.</summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    /// <summary>The largest --reference program read as a file check (it is executed, not read).</summary>
+    private const ulong MaxReferenceBytes = 64UL << 20;
+
+    public static Command Create(CliContext context)
     {
         var bench = new Command("bench", "Benchmarks that run real guests (medians of several runs).");
-        bench.Add(CreateExits());
-        bench.Add(CreateHypercalls());
-        bench.Add(FlushBenchCommand.Create());
+        bench.Add(CreateExits(context));
+        bench.Add(CreateHypercalls(context));
+        bench.Add(FlushBenchCommand.Create(context));
         return bench;
     }
 
-    private static Command CreateExits()
+    /// <summary>`--runs R`: 1 to 1000, default 5.</summary>
+    internal static Option<int> RunsOption(string description) => new("--runs")
     {
-        var backend = new Option<string>("--backend") { Description = "auto, kvm or whp", DefaultValueFactory = _ => "auto", HelpName = "auto|kvm|whp" };
-        var iterations = new Option<int>("--iterations") { Description = "Port writes per run", DefaultValueFactory = _ => (int)ExitsGuest.DefaultIterations, HelpName = "N" };
-        var runs = new Option<int>("--runs") { Description = "Runs; the median is reported", DefaultValueFactory = _ => 5, HelpName = "R" };
+        Description = description + " (1 to 1000)",
+        DefaultValueFactory = _ => 5,
+        CustomParser = r => CliParsers.ParseInt(r, 1, 1000),
+        HelpName = "R",
+    };
+
+    private static Command CreateExits(CliContext context)
+    {
+        Option<string> backend = RunOptions.BackendOption();
+        var iterations = new Option<int>("--iterations")
+        {
+            Description = "Port writes per run (2 to 100000000)",
+            DefaultValueFactory = _ => (int)ExitsGuest.DefaultIterations,
+            CustomParser = r => CliParsers.ParseInt(r, 2, 100_000_000),
+            HelpName = "N",
+        };
+        Option<int> runs = RunsOption("Runs; the median is reported");
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var reference = new Option<string?>("--reference")
         {
             Description = "Also run the raw C reference (tools/kvm-exit-ref) before each run, side by side",
             HelpName = "PATH",
         };
+        reference.Validators.Add(r =>
+        {
+            string path = r.Tokens.Count == 0 ? string.Empty : r.Tokens[^1].Value;
+            if (FileChecks.CheckInput(path, "--reference", MaxReferenceBytes) is string error)
+            {
+                r.AddError(error + (File.Exists(path) || Directory.Exists(path) ? string.Empty : " (build it with: make -C tools/kvm-exit-ref)"));
+            }
+        });
         var command = new Command("exits", """
             Cost of one exit: the `exits` guest does OUT to the bench port in a CPL0 loop; µs per exit is
             (time of last exit − time of first) / (exits − 1), as tools/kvm-exit-ref measures it.
@@ -51,41 +78,26 @@ internal static class BenchCommand
         {
             int n = result.GetValue(iterations);
             int r = result.GetValue(runs);
-            if (n < 2 || n > 100_000_000)
-            {
-                throw new UsageException("--iterations must be from 2 to 100000000");
-            }
-
-            if (r < 1 || r > 1000)
-            {
-                throw new UsageException("--runs must be from 1 to 1000");
-            }
-
             string? referencePath = result.GetValue(reference);
-            if (referencePath is not null && !File.Exists(referencePath))
-            {
-                throw new UsageException($"--reference '{referencePath}' does not exist (build it with: make -C tools/kvm-exit-ref)");
-            }
-
             bool asJson = result.GetValue(json);
-            using Logger log = VmmLogging.Create(false, null);
-            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
+            using Logger log = VmmLogging.Create(false, null, context.Error);
+            using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");
             var vmm = new List<double>();
             var referenceRuns = new List<double>();
             var arguments = new Dictionary<string, string> { ["iterations"] = n.ToString(CultureInfo.InvariantCulture) };
-            for (int i = 0; i < r; i++)
+            BenchProgress.Run(context, !asJson && context.ErrorIsTerminal, $"exits: run 1/{r}", r, progress =>
             {
-                if (referencePath is not null)
+                for (int i = 0; i < r; i++)
                 {
-                    referenceRuns.Add(RunReference(referencePath, n));
-                }
+                    if (referencePath is not null)
+                    {
+                        referenceRuns.Add(RunReference(referencePath, n));
+                    }
 
-                vmm.Add(RunOnce(hypervisor, log, arguments, n));
-                if (!asJson)
-                {
-                    Console.Error.Write($"\rrun {i + 1}/{r}: vmm {vmm[^1]:0.00} µs/exit" + (referenceRuns.Count > 0 ? $", reference {referenceRuns[^1]:0.00} µs/exit" : string.Empty) + "   ");
+                    vmm.Add(RunOnce(hypervisor, log, arguments, n));
+                    progress.Report(i + 1, $"exits: run {i + 1}/{r}, vmm {vmm[^1]:0.00} µs/exit");
                 }
-            }
+            });
 
             double median = Median(vmm);
             double? referenceMedian = referenceRuns.Count > 0 ? Median(referenceRuns) : null;
@@ -107,17 +119,21 @@ internal static class BenchCommand
                     payload["ratio"] = Math.Round(median / refMedian, 3);
                 }
 
-                Console.WriteLine(JsonSerializer.Serialize(payload));
+                context.Out.WriteLine(JsonSerializer.Serialize(payload));
             }
             else
             {
-                Console.Error.WriteLine();
-                Console.WriteLine($"exits on {hypervisor.Name}: {r} runs x {n} exits, median {median:0.00} µs/exit (runs: {string.Join(", ", vmm.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
+                IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
+                context.Out.WriteLine($"exits on {hypervisor.Name}: {r} runs x {n} exits");
+                var table = new Table().AddColumn("measured").AddColumn(new TableColumn("median µs/exit").RightAligned()).AddColumn("runs µs/exit");
+                table.AddRow("vmm", Us(median), Runs(vmm));
                 if (referenceMedian is double refMedian)
                 {
-                    Console.WriteLine($"raw C reference:  median {refMedian:0.00} µs/exit (runs: {string.Join(", ", referenceRuns.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
-                    Console.WriteLine($"ratio vmm / reference: {median / refMedian:0.000}");
+                    table.AddRow("raw C reference", Us(refMedian), Runs(referenceRuns));
+                    table.AddRow("ratio vmm / reference", (median / refMedian).ToString("0.000", CultureInfo.InvariantCulture), string.Empty);
                 }
+
+                console.Write(table);
             }
 
             return ExitCodes.Success;
@@ -125,11 +141,21 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateHypercalls()
+    private static Command CreateHypercalls(CliContext context)
     {
-        var backend = new Option<string>("--backend") { Description = "auto, kvm or whp", DefaultValueFactory = _ => "auto", HelpName = "auto|kvm|whp" };
-        var iterations = new Option<int>("--iterations") { Description = $"Hypercalls (and exits) per run, a multiple of {HypercallsGuest.Unroll}", DefaultValueFactory = _ => (int)HypercallsGuest.DefaultIterations, HelpName = "N" };
-        var runs = new Option<int>("--runs") { Description = "Runs; the medians are reported", DefaultValueFactory = _ => 5, HelpName = "R" };
+        Option<string> backend = RunOptions.BackendOption();
+        var iterations = new Option<int>("--iterations")
+        {
+            Description = $"Hypercalls (and exits) per run, a multiple of {HypercallsGuest.Unroll} up to 100000000",
+            DefaultValueFactory = _ => (int)HypercallsGuest.DefaultIterations,
+            CustomParser = r =>
+            {
+                int n = CliParsers.ParseInt(r, HypercallsGuest.Unroll, 100_000_000);
+                return n % HypercallsGuest.Unroll == 0 ? n : CliParsers.Fail(r, $"{CliParsers.NameOf(r)} must be a multiple of {HypercallsGuest.Unroll}, not {n}", n);
+            },
+            HelpName = "N",
+        };
+        Option<int> runs = RunsOption("Runs; the medians are reported");
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text" };
         var command = new Command("hypercalls", $"""
             Cost of a null hypercall (fast HvCallNotifyLongSpinWait through the hypercall page at CPL0) next to the
@@ -148,37 +174,27 @@ internal static class BenchCommand
         {
             int n = result.GetValue(iterations);
             int r = result.GetValue(runs);
-            if (n < HypercallsGuest.Unroll || n > 100_000_000 || n % HypercallsGuest.Unroll != 0)
-            {
-                throw new UsageException($"--iterations must be a multiple of {HypercallsGuest.Unroll} from {HypercallsGuest.Unroll} to 100000000");
-            }
-
-            if (r < 1 || r > 1000)
-            {
-                throw new UsageException("--runs must be from 1 to 1000");
-            }
-
             bool asJson = result.GetValue(json);
-            using Logger log = VmmLogging.Create(false, null);
-            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
+            using Logger log = VmmLogging.Create(false, null, context.Error);
+            using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");
             var arguments = new Dictionary<string, string> { ["iterations"] = n.ToString(CultureInfo.InvariantCulture) };
             var hypercalls = new List<double>();
             var exits = new List<double>();
-            for (int i = 0; i < r; i++)
+            BenchProgress.Run(context, !asJson && context.ErrorIsTerminal, $"hypercalls: run 1/{r}", r, progress =>
             {
-                exits.Add(RunOnce(hypervisor, log, arguments, n));
-                hypercalls.Add(RunHypercallsOnce(hypervisor, log, arguments, n));
-                if (!asJson)
+                for (int i = 0; i < r; i++)
                 {
-                    Console.Error.Write($"\rrun {i + 1}/{r}: hypercall {hypercalls[^1]:0.00} µs, exit {exits[^1]:0.00} µs   ");
+                    exits.Add(RunOnce(hypervisor, log, arguments, n));
+                    hypercalls.Add(RunHypercallsOnce(hypervisor, log, arguments, n));
+                    progress.Report(i + 1, $"hypercalls: run {i + 1}/{r}, hypercall {hypercalls[^1]:0.00} µs, exit {exits[^1]:0.00} µs");
                 }
-            }
+            });
 
             double hypercallMedian = Median(hypercalls);
             double exitMedian = Median(exits);
             if (asJson)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["benchmark"] = "hypercalls",
                     ["backend"] = hypervisor.Name,
@@ -193,10 +209,13 @@ internal static class BenchCommand
             }
             else
             {
-                Console.Error.WriteLine();
-                Console.WriteLine($"null hypercall on {hypervisor.Name}: median {hypercallMedian:0.00} µs ({r} runs x {n}; runs: {string.Join(", ", hypercalls.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
-                Console.WriteLine($"plain exit, same run: median {exitMedian:0.00} µs (runs: {string.Join(", ", exits.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
-                Console.WriteLine($"ratio hypercall / exit: {hypercallMedian / exitMedian:0.000}");
+                IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
+                context.Out.WriteLine($"null hypercall and plain exit on {hypervisor.Name}, interleaved: {r} runs x {n}");
+                var table = new Table().AddColumn("measured").AddColumn(new TableColumn("median µs").RightAligned()).AddColumn("runs µs");
+                table.AddRow("null hypercall", Us(hypercallMedian), Runs(hypercalls));
+                table.AddRow("plain exit", Us(exitMedian), Runs(exits));
+                table.AddRow("ratio hypercall / exit", (hypercallMedian / exitMedian).ToString("0.000", CultureInfo.InvariantCulture), string.Empty);
+                console.Write(table);
             }
 
             return ExitCodes.Success;
@@ -246,7 +265,17 @@ internal static class BenchCommand
         start.ArgumentList.Add(iterations.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--rounds");
         start.ArgumentList.Add("1");
-        using Process process = Process.Start(start) ?? throw new UsageException($"cannot start {path}");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new UsageException($"cannot run --reference '{path}': {e.Message}", e);
+        }
+
+        using Process process = started ?? throw new UsageException($"cannot run --reference '{path}'");
         string stdout = process.StandardOutput.ReadToEnd();
         string stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -258,6 +287,10 @@ internal static class BenchCommand
         using var doc = JsonDocument.Parse(stdout);
         return doc.RootElement.GetProperty("usPerExit").GetDouble();
     }
+
+    private static string Us(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Runs(List<double> values) => string.Join(", ", values.Select(Us));
 
     private static double Median(List<double> values)
     {

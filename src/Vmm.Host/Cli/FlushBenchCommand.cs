@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Serilog.Core;
+using Spectre.Console;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Machine;
 using Vmm.Core.TlbFlush;
@@ -19,14 +20,37 @@ internal static class FlushBenchCommand
 {
     private static readonly TimeSpan s_runLimit = TimeSpan.FromMinutes(30);
 
-    public static Command Create()
+    private static readonly Dictionary<string, string> s_modes = new() { ["pv"] = "pv", ["ipi"] = "ipi" };
+
+    public static Command Create(CliContext context)
     {
-        var backend = new Option<string>("--backend") { Description = "auto, kvm or whp", DefaultValueFactory = _ => "auto", HelpName = "auto|kvm|whp" };
-        var rounds = new Option<int>("--rounds") { Description = "Timed flushes per row", DefaultValueFactory = _ => 200, HelpName = "N" };
-        var cpus = new Option<string>("--cpus") { Description = "vCPU counts to measure", DefaultValueFactory = _ => "2,4,8,16", HelpName = "LIST" };
+        Option<string> backend = RunOptions.BackendOption();
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Timed flushes per row (1 to 100000)",
+            DefaultValueFactory = _ => 200,
+            CustomParser = r => CliParsers.ParseInt(r, 1, 100_000),
+            HelpName = "N",
+        };
+        var cpus = new Option<int[]>("--cpus")
+        {
+            Description = "vCPU counts to measure, each from 2 to 64 (the default Hyper-V profile's limit) [default: 2,4,8,16]",
+            CustomParser = r => CliParsers.ParseIntList(r, 2, 64),
+            HelpName = "LIST",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
-        var strategies = new Option<string>("--flush-strategy") { Description = "PV strategies to measure side by side: kick, memslot, auto (what vmm run would choose), comma-separated", DefaultValueFactory = _ => "kick,memslot", HelpName = "LIST" };
-        var modes = new Option<string>("--modes") { Description = "pv (the flush hypercall), ipi (the guest's own IPI shootdown), or both", DefaultValueFactory = _ => "pv,ipi", HelpName = "LIST" };
+        var strategies = new Option<TlbFlushStrategy[]>("--flush-strategy")
+        {
+            Description = "PV strategies to measure side by side: kick, memslot, auto (what vmm run would choose), comma-separated [default: kick,memslot]",
+            CustomParser = r => CliParsers.ParseChoiceList(r, RunOptions.FlushStrategies),
+            HelpName = "LIST",
+        };
+        var modes = new Option<string[]>("--modes")
+        {
+            Description = "pv (the flush hypercall), ipi (the guest's own IPI shootdown), or both, comma-separated [default: pv,ipi]",
+            CustomParser = r => CliParsers.ParseChoiceList(r, s_modes),
+            HelpName = "LIST",
+        };
         var command = new Command("flush", """
             Latency of one remote flush of all other vCPUs while they spin in the guest, timed by the guest with
             RDTSC, at each vCPU count on this host's CPUs. Mode pv: HvCallFlushVirtualAddressSpace from vCPU 0,
@@ -47,59 +71,41 @@ internal static class FlushBenchCommand
         command.Add(modes);
         command.SetAction(result =>
         {
-            TlbFlushStrategy[] chosen = [.. (result.GetValue(strategies) ?? "kick,memslot").Split(',', StringSplitOptions.TrimEntries).Select(VmConfiguration.ParseFlushStrategy).Distinct()];
-            string[] chosenModes = ParseModes(result.GetValue(modes));
+            TlbFlushStrategy[] chosen = result.GetResult(strategies) is null ? [TlbFlushStrategy.KickAndWait, TlbFlushStrategy.PlatformWide] : result.GetValue(strategies) ?? [];
+            string[] chosenModes = result.GetResult(modes) is null ? ["pv", "ipi"] : result.GetValue(modes) ?? [];
             int n = result.GetValue(rounds);
-            if (n < 1 || n > 100_000)
-            {
-                throw new UsageException("--rounds must be from 1 to 100000");
-            }
-
-            int[] counts;
-            try
-            {
-                counts = [.. (result.GetValue(cpus) ?? "2,4,8,16").Split(',').Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture))];
-            }
-            catch (FormatException)
-            {
-                throw new UsageException("--cpus must be a comma-separated list of vCPU counts, e.g. 2,4,8,16");
-            }
-
-            if (counts.Any(c => c < 2 || c > 64))
-            {
-                throw new UsageException("--cpus: each count must be from 2 to 64");
-            }
-
+            int[] counts = result.GetResult(cpus) is null ? [2, 4, 8, 16] : result.GetValue(cpus) ?? [];
             bool asJson = result.GetValue(json);
-            bool progress = !Console.IsErrorRedirected;
-            using Logger log = VmmLogging.Create(false, null);
-            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
-            var rows = new List<FlushBenchRow>();
+            using Logger log = VmmLogging.Create(false, null, context.Error);
+            using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");
+            var plan = new List<(int Cpus, string Mode, TlbFlushStrategy Strategy)>();
             foreach (int count in counts)
             {
                 if (chosenModes.Contains("pv"))
                 {
-                    foreach (TlbFlushStrategy strategy in chosen)
-                    {
-                        rows.Add(RunOnce(hypervisor, log, count, n, "pv", strategy, progress));
-                    }
+                    plan.AddRange(chosen.Select(strategy => (count, "pv", strategy)));
                 }
 
                 if (chosenModes.Contains("ipi"))
                 {
-                    rows.Add(RunOnce(hypervisor, log, count, n, "ipi", TlbFlushStrategy.KickAndWait, progress));
+                    plan.Add((count, "ipi", TlbFlushStrategy.KickAndWait));
                 }
             }
 
-            if (progress)
+            var rows = new List<FlushBenchRow>();
+            BenchProgress.Run(context, !asJson && context.ErrorIsTerminal, "flush", (double)plan.Count * n, progress =>
             {
-                Console.Error.Write("\r" + new string(' ', 60) + "\r");
-            }
+                foreach ((int count, string mode, TlbFlushStrategy strategy) in plan)
+                {
+                    int done = rows.Count * n;
+                    rows.Add(RunOnce(hypervisor, log, count, n, mode, strategy, (finished, label) => progress.Report(done + finished, label)));
+                }
+            });
 
             IReadOnlyList<FlushBenchGoal> goals = FlushBenchGoal.Compute(rows);
             if (asJson)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["benchmark"] = "flush",
                     ["backend"] = hypervisor.Name,
@@ -110,22 +116,18 @@ internal static class FlushBenchCommand
                 return ExitCodes.Success;
             }
 
-            Console.WriteLine($"remote flush of all other vCPUs on {hypervisor.Name} ({Environment.ProcessorCount} host CPUs), {n} rounds each");
-            Console.WriteLine("vCPUs  mode  strategy         p50 µs     p90 µs     p99 µs     max µs  rounds   awaited  deferred  vmm p99 µs");
-            foreach (FlushBenchRow r in rows)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Vcpus,5}  {r.Mode,-4}  {r.Strategy ?? "-",-12} {r.P50Us,10:0.0} {r.P90Us,10:0.0} {r.P99Us,10:0.0} {r.MaxUs,10:0.0} {r.Rounds,7} {r.Awaited,9} {r.Deferred,9} {(r.Mode == "pv" ? r.VmmP99Us.ToString("0.0", CultureInfo.InvariantCulture) : "-"),11}"));
-            }
-
-            Console.WriteLine("awaited: targets the VMM kicked out of the guest and waited for; deferred: targets it did not wait for (outside the guest, preempted and handed to KVM, or covered by the memslot flush); vmm p99: the same requests timed inside the VMM");
+            IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
+            context.Out.WriteLine($"remote flush of all other vCPUs on {hypervisor.Name} ({Environment.ProcessorCount} host CPUs), {n} rounds each");
+            console.Write(ToTable(rows));
+            context.Out.WriteLine("awaited: targets the VMM kicked out of the guest and waited for; deferred: targets it did not wait for (outside the guest, preempted and handed to KVM, or covered by the memslot flush); vmm p99: the same requests timed inside the VMM");
             foreach (FlushBenchGoal goal in goals)
             {
-                Console.WriteLine(goal.ToString());
+                context.Out.WriteLine(goal.ToString());
             }
 
             if (goals.Count == 0)
             {
-                Console.WriteLine("goal ratios: need pv rows at 2 and at 8 (or more) vCPUs, and an ipi row at 8 (or more)");
+                context.Out.WriteLine("goal ratios: need pv rows at 2 and at 8 (or more) vCPUs, and an ipi row at 8 (or more)");
             }
 
             return ExitCodes.Success;
@@ -133,19 +135,29 @@ internal static class FlushBenchCommand
         return command;
     }
 
-    /// <summary>Parses `--modes`: a comma-separated list of pv and ipi, each at most once.</summary>
-    internal static string[] ParseModes(string? text)
+    /// <summary>The rows as a table: one line per vCPU count, mode and strategy, numbers right-aligned.</summary>
+    internal static Table ToTable(IEnumerable<FlushBenchRow> rows)
     {
-        string[] modes = [.. (text ?? "pv,ipi").Split(',', StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct()];
-        if (modes.Length == 0 || modes.Any(m => m is not ("pv" or "ipi")))
+        ArgumentNullException.ThrowIfNull(rows);
+        var table = new Table().AddColumn(new TableColumn("vCPUs").RightAligned()).AddColumn("mode").AddColumn("strategy");
+        foreach (string numeric in new[] { "p50 µs", "p90 µs", "p99 µs", "max µs", "rounds", "awaited", "deferred", "vmm p99 µs" })
         {
-            throw new UsageException($"--modes must be a comma-separated list of pv and ipi, not '{text}'");
+            table.AddColumn(new TableColumn(numeric).RightAligned());
         }
 
-        return modes;
+        static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
+        foreach (FlushBenchRow r in rows)
+        {
+            table.AddRow(
+                r.Vcpus.ToString(CultureInfo.InvariantCulture), r.Mode, r.Strategy ?? "-", F(r.P50Us), F(r.P90Us), F(r.P99Us), F(r.MaxUs),
+                r.Rounds.ToString(CultureInfo.InvariantCulture), r.Awaited.ToString(CultureInfo.InvariantCulture), r.Deferred.ToString(CultureInfo.InvariantCulture),
+                r.Mode == "pv" ? F(r.VmmP99Us) : "-");
+        }
+
+        return table;
     }
 
-    private static FlushBenchRow RunOnce(IHypervisor hypervisor, Logger log, int cpus, int rounds, string mode, TlbFlushStrategy strategy, bool progress)
+    private static FlushBenchRow RunOnce(IHypervisor hypervisor, Logger log, int cpus, int rounds, string mode, TlbFlushStrategy strategy, Action<int, string> progress)
     {
         var config = new VmConfiguration { Cpus = cpus, Memory = 64UL << 20, FlushStrategy = strategy };
         var arguments = new Dictionary<string, string>
@@ -162,14 +174,15 @@ internal static class FlushBenchCommand
         var watch = Stopwatch.StartNew();
         int finished = 0;
         string label = $"flush: {cpus} vCPUs {mode}{(strategyName is null ? string.Empty : " " + strategyName)}";
-        while (progress && watch.Elapsed < s_runLimit && !machine.Exited.Wait(TimeSpan.FromMilliseconds(200)))
+        progress(0, label);
+        while (watch.Elapsed < s_runLimit && !machine.Exited.Wait(TimeSpan.FromMilliseconds(200)))
         {
             while (finished < rounds && machine.Memory.Read<ulong>(FlushBenchGuest.Samples + ((ulong)finished * 8)) != 0)
             {
                 finished++;
             }
 
-            Console.Error.Write($"\r{label} {finished}/{rounds}        ");
+            progress(finished, $"{label} {finished}/{rounds}");
         }
 
         TimeSpan left = s_runLimit - watch.Elapsed;

@@ -1,20 +1,16 @@
 using System.CommandLine;
+using Spectre.Console;
 using Vmm.Core.Hypervisor;
 using Vmm.Guests;
 
 namespace Vmm.Host.Cli;
 
-/// <summary>`vmm info`: the backend, its capabilities, host CPUs and the built-in guests.</summary>
+/// <summary>`vmm info`: the backend, its capabilities, host CPUs and the built-in guests, as tables.</summary>
 internal static class InfoCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
-        var backend = new Option<string>("--backend")
-        {
-            Description = "Backend to describe: auto, kvm or whp",
-            DefaultValueFactory = _ => "auto",
-            HelpName = "auto|kvm|whp",
-        };
+        Option<string> backend = RunOptions.BackendOption();
         var command = new Command("info", """
             Show the hypervisor backend, what it supports, and the built-in guests.
 
@@ -25,34 +21,35 @@ internal static class InfoCommand
         command.Add(backend);
         command.SetAction(result =>
         {
-            Console.WriteLine($"host: {Environment.OSVersion}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}");
+            IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
+            context.Out.WriteLine($"host: {Environment.OSVersion}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}");
             try
             {
-                using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(backend) ?? "auto");
+                using IHypervisor hypervisor = context.OpenHypervisor(result.GetValue(backend) ?? "auto");
                 HypervisorCapabilities caps = hypervisor.Capabilities;
-                Console.WriteLine($"backend: {caps.Backend} ({caps.Version})");
-                Console.WriteLine($"platform: {caps.Platform}");
-                Console.WriteLine($"max vCPUs per VM: {caps.MaxProcessorCount}");
+                context.Out.WriteLine($"backend: {caps.Backend} ({caps.Version.TrimEnd('.')}), at most {caps.MaxProcessorCount} vCPUs per VM");
+                context.Out.WriteLine($"platform: {caps.Platform}");
+                var features = new Table().AddColumn("capability").AddColumn("available");
                 foreach ((string name, bool available) in caps.Features)
                 {
-                    Console.WriteLine($"  {name,-16} {(available ? "yes" : "no")}");
+                    features.AddRow(Markup.Escape(name), available ? "yes" : "no");
                 }
+
+                console.Write(features);
             }
             catch (HypervisorUnavailableException e)
             {
-                Console.WriteLine($"backend: none usable ({e.Message})");
+                context.Out.WriteLine($"backend: none usable: {e.Message.TrimEnd('.')}");
             }
 
-            Console.WriteLine("built-in guests:");
+            var guests = new Table().AddColumn("guest").AddColumn("what it does").AddColumn("--guest-arg");
             foreach (IBuiltInGuest g in BuiltInGuests.All)
             {
-                Console.WriteLine($"  {g.Name,-8} {g.Description}");
-                foreach ((string arg, string meaning) in g.Arguments)
-                {
-                    Console.WriteLine($"           --guest-arg {arg}=…  {meaning}");
-                }
+                string arguments = string.Join("\n", g.Arguments.Select(a => $"{a.Key}: {a.Value.TrimEnd('.')}"));
+                guests.AddRow(Markup.Escape(g.Name), Markup.Escape(g.Description.TrimEnd('.')), Markup.Escape(arguments));
             }
 
+            console.Write(guests);
             return ExitCodes.Success;
         });
         return command;

@@ -2,81 +2,21 @@ using System.CommandLine;
 using System.Diagnostics;
 using Serilog.Core;
 using Vmm.Core.Hypervisor;
-using Vmm.Core.Boot.Elf;
 using Vmm.Core.Machine;
-using Vmm.HyperV.Cpuid;
-using Vmm.Guests;
 using Vmm.Host.Logging;
 
 namespace Vmm.Host.Cli;
 
-/// <summary>`vmm run`: boots a built-in guest and reports its verdict as the exit code.</summary>
+/// <summary>
+/// `vmm run`: boots a built-in guest or a test kernel and reports its verdict as the exit code. Three phases: the
+/// command line is checked by the parser (<see cref="RunOptions"/>), the outputs are opened, then the hypervisor is
+/// opened and the VM runs.
+/// </summary>
 internal static class RunCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
-        var common = new CommonOptions();
-        var guest = new Option<string>("--guest")
-        {
-            Description = "Built-in guest to run: " + string.Join(", ", BuiltInGuests.All.Select(g => g.Name)),
-            DefaultValueFactory = _ => BuiltInGuests.DefaultName,
-            HelpName = "NAME",
-        };
-        var guestArgs = new Option<string[]>("--guest-arg")
-        {
-            Description = "A guest parameter, e.g. iterations=100000 (repeatable)",
-            HelpName = "KEY=VALUE",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var serial = new Option<string?>("--serial")
-        {
-            Description = "Write COM1 output to FILE instead of the console",
-            HelpName = "FILE",
-        };
-        var kernel = new Option<string?>("--kernel")
-        {
-            Description = "Run an ELF64 test kernel instead of a built-in guest (see README: the test-kernel protocol)",
-            HelpName = "FILE.elf",
-        };
-        var hv = new Option<string>("--hv")
-        {
-            Description = "Hyper-V enlightenments: a profile (linux, windows, none) and +feature/-feature edits, e.g. linux,+time,+frequencies",
-            DefaultValueFactory = _ => "linux",
-            HelpName = "SPEC",
-        };
-        var trace = new Option<string?>("--trace-hypercalls")
-        {
-            Description = "Write one JSON line per hypercall to FILE",
-            HelpName = "FILE",
-        };
-        var vpIndex = new Option<string?>("--vp-index")
-        {
-            Description = "VP index of each vCPU, e.g. 0,1,65,130 (Hyper-V VP_INDEX and VP sets; default: VP index = vCPU index)",
-            HelpName = "LIST",
-        };
-        var unsafeSkipFlush = new Option<bool>("--unsafe-skip-flush")
-        {
-            Description = "DEBUGGING ONLY: acknowledge TLB-flush hypercalls without flushing (guests will see stale translations)",
-        };
-        var whpFlush = new Option<string>("--whp-flush")
-        {
-            Description = "Who serves the TLB-flush hypercalls: vmm (this VMM, in userspace) or hypervisor (WHP's own, as a baseline; whp backend only)",
-            DefaultValueFactory = _ => "vmm",
-            HelpName = "vmm|hypervisor",
-        };
-        var flushStrategy = new Option<string>("--flush-strategy")
-        {
-            Description = "How remote TLB flushes take effect: kick (kick the targets in the guest and wait for them), memslot (one KVM-wide flush by moving a scratch memslot; waits only for vCPUs running in the guest) or auto (probe at start: memslot when the vCPUs outnumber the host CPUs and the platform has it, else kick)",
-            DefaultValueFactory = _ => "auto",
-            HelpName = "auto|kick|memslot",
-        };
-        var timeout = new Option<double>("--timeout")
-        {
-            Description = "Stop the VM after this many seconds (0 = no limit)",
-            DefaultValueFactory = _ => 0,
-            HelpName = "SECONDS",
-        };
-
+        var options = new RunOptions();
         var command = new Command("run", """
             Run a guest on a fresh VM. The guest's verdict is the exit code: 0 pass, 1 fail,
             2 usage error or no usable hypervisor, 3 the VM could not run.
@@ -88,124 +28,16 @@ internal static class RunCommand
               vmm run --guest hello --serial out.txt   guest console to a file
               vmm run --guest hvprobe --cpus 4 --hv linux,+time,+frequencies
               vmm run --kernel probe.elf --cpus 2      a test kernel of your own
+              vmm run -kernel probe.elf -smp 2 -m 512 -cpu host,hv-vpindex,hv-tlbflush   the same in QEMU's words
               vmm run --guest hcfuzz --trace-hypercalls calls.jsonl
             """);
-        common.AddTo(command);
-        command.Add(guest);
-        command.Add(guestArgs);
-        command.Add(serial);
-        command.Add(kernel);
-        command.Add(hv);
-        command.Add(trace);
-        command.Add(vpIndex);
-        command.Add(unsafeSkipFlush);
-        command.Add(whpFlush);
-        command.Add(flushStrategy);
-        command.Add(timeout);
+        options.AddTo(command);
         command.SetAction(result =>
         {
-            double seconds = result.GetValue(timeout);
-            if (seconds < 0 || double.IsNaN(seconds))
-            {
-                throw new UsageException("--timeout must be 0 or more seconds");
-            }
-
-            int cpus = common.GetCpus(result);
-            ulong memory = common.GetMemory(result);
-            HyperVFeatureProfile profile = VmConfiguration.ParseHyperV(result.GetValue(hv), cpus);
-            int[]? vpIndices = VmConfiguration.ParseVpIndices(result.GetValue(vpIndex), cpus, profile);
-            bool skipFlush = result.GetValue(unsafeSkipFlush);
-            Vmm.Core.TlbFlush.TlbFlushStrategy strategy = VmConfiguration.ParseFlushStrategy(result.GetValue(flushStrategy));
-            bool platformFlush = (result.GetValue(whpFlush) ?? "vmm").ToLowerInvariant() switch
-            {
-                "vmm" => false,
-                "hypervisor" => true,
-                string other => throw new UsageException($"--whp-flush must be vmm or hypervisor, not '{other}'"),
-            };
-            Dictionary<string, string> arguments = GuestArguments.Parse(result.GetValue(guestArgs));
-            string? kernelPath = result.GetValue(kernel);
-            IGuestLoader loader;
-            string what;
-            if (kernelPath is not null)
-            {
-                if (result.GetResult(guest) is { Implicit: false } || arguments.Count > 0)
-                {
-                    throw new UsageException("--kernel runs your own ELF file: it cannot be combined with --guest or --guest-arg");
-                }
-
-                loader = OpenKernel(kernelPath);
-                what = $"kernel '{Path.GetFileName(kernelPath)}'";
-            }
-            else
-            {
-                string guestName = result.GetValue(guest) ?? BuiltInGuests.DefaultName;
-                if (!BuiltInGuests.TryGet(guestName, out IBuiltInGuest builtIn))
-                {
-                    throw new UsageException($"unknown guest '{guestName}' (built-in guests: {string.Join(", ", BuiltInGuests.All.Select(g => g.Name))})");
-                }
-
-                loader = new BuiltInGuestLoader(builtIn, arguments, profile, vpIndices);
-                what = $"guest '{builtIn.Name}'";
-            }
-
-            string? serialFile = result.GetValue(serial);
-            string? traceFile = result.GetValue(trace);
-
-            using Logger log = VmmLogging.Create(result.GetValue(common.Verbose), result.GetValue(common.Log));
-            using IHypervisor hypervisor = BackendSelector.Open(result.GetValue(common.Backend) ?? "auto");
-            using Stream output = serialFile is null ? Console.OpenStandardOutput() : OpenOutputFile(serialFile, "--serial");
-            using Stream? traceStream = traceFile is null ? null : OpenOutputFile(traceFile, "--trace-hypercalls");
-            var config = new VmConfiguration
-            {
-                Cpus = cpus, Memory = memory, HyperV = profile, Serial = output, HypercallTrace = traceStream,
-                VpIndices = vpIndices, UnsafeSkipFlush = skipFlush, PlatformTlbFlush = platformFlush, FlushStrategy = strategy,
-            };
-            if (skipFlush)
-            {
-                Console.Error.WriteLine("vmm: WARNING: --unsafe-skip-flush: TLB-flush hypercalls are acknowledged without flushing; the guest will use stale translations");
-            }
-
-            var stopwatch = Stopwatch.StartNew();
-            MachineExit exit;
-            string? guestFault;
-            string? flushSummary;
-            using (Machine machine = VmFactory.Create(hypervisor, config, loader, log))
-            {
-                ConsoleCancelEventHandler onCancel = (_, e) =>
-                {
-                    e.Cancel = true;
-                    machine.RequestStop(new MachineExit(MachineExitReason.HostRequest, 0, -1, "interrupted"));
-                };
-                Console.CancelKeyPress += onCancel;
-                try
-                {
-                    machine.Start();
-                    exit = machine.WaitForExit(seconds > 0 ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan);
-                }
-                finally
-                {
-                    Console.CancelKeyPress -= onCancel;
-                }
-
-                machine.Dispose();
-                guestFault = machine.GuestFaultReport;
-                flushSummary = machine.TlbFlush.Summarize();
-            }
-
-            output.Flush();
-            if (guestFault is not null)
-            {
-                Console.Error.WriteLine($"vmm: {guestFault.Replace(Environment.NewLine, Environment.NewLine + "vmm: ", StringComparison.Ordinal)}");
-            }
-
-            if (flushSummary is not null)
-            {
-                Console.Error.WriteLine($"vmm: {flushSummary}");
-            }
-
-            Console.Error.WriteLine(
-                $"vmm: {what} on {hypervisor.Name} ({hypervisor.Capabilities.Platform}), {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(memory)}, --hv {profile}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
-            return ToExitCode(exit);
+            var errors = new List<string>();
+            RunPlan plan = options.Check(result.CommandResult, errors)
+                ?? throw new UsageException(errors.Count > 0 ? errors[0] : "the command line did not check out");
+            return Execute(plan, context);
         });
         return command;
     }
@@ -216,27 +48,115 @@ internal static class RunCommand
         _ => ExitCodes.VmFault,
     };
 
-    private static FileStream OpenOutputFile(string path, string option)
+    /// <summary>The configuration the machine is built from (the outputs already open).</summary>
+    internal static VmConfiguration ToConfiguration(RunPlan plan, Stream? serial, Stream? trace) => new()
     {
+        Cpus = plan.Cpus, Memory = plan.Memory, HyperV = plan.HyperV, Serial = serial, HypercallTrace = trace,
+        VpIndices = plan.VpIndices, UnsafeSkipFlush = plan.UnsafeSkipFlush, PlatformTlbFlush = plan.PlatformTlbFlush,
+        FlushStrategy = plan.FlushStrategy, InitrdPath = plan.InitrdPath, KernelCommandLine = plan.KernelCommandLine,
+    };
+
+    private static int Execute(RunPlan plan, CliContext context)
+    {
+        // Phase 2: every output is opened before the hypervisor, and every failure to open one is reported.
+        using var outputs = new RunOutputs();
+        var openErrors = new List<string>();
+        TextWriter? logWriter = outputs.Open(plan.LogPath, "--log", openErrors) is FileStream logStream
+            ? outputs.Keep(new StreamWriter(logStream) { AutoFlush = true })
+            : null;
+        Stream? serial = plan.Serial switch
+        {
+            { Discard: true } => null,
+            { Path: string path } => outputs.Open(path, "--serial", openErrors),
+            _ => outputs.Keep(context.OpenStandardOutput()),
+        };
+        Stream? trace = outputs.Open(plan.TracePath, "--trace-hypercalls", openErrors);
+        if (openErrors.Count > 0)
+        {
+            foreach (string error in openErrors)
+            {
+                context.Error.WriteLine($"vmm: {error}");
+            }
+
+            return ExitCodes.UsageError;
+        }
+
+        using Logger log = VmmLogging.Create(plan.Verbose, logWriter, context.Error);
         try
         {
-            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+            return RunMachine(plan, context, log, serial, trace);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (WriteToLog(logWriter, e))
         {
-            throw new UsageException($"cannot write {option} file '{path}': {e.Message}");
+            throw;   // not reached: the filter writes the log and lets the exception go on to the top-level handler
         }
     }
 
-    private static ElfKernelLoader OpenKernel(string path)
+    /// <summary>The stack trace of a failure goes to the --log file only; the console gets one line (VmmCommandLine).</summary>
+    private static bool WriteToLog(TextWriter? logWriter, Exception e)
     {
-        try
+        if (logWriter is not null)
         {
-            return new ElfKernelLoader(path);
+            lock (logWriter)
+            {
+                logWriter.WriteLine($"{DateTime.Now:HH:mm:ss.fff} [ERR] vmm run failed: {e}");
+            }
         }
-        catch (KernelLoadException e)
+
+        return false;
+    }
+
+    private static int RunMachine(RunPlan plan, CliContext context, Logger log, Stream? serial, Stream? trace)
+    {
+        // Phase 3: the hypervisor.
+        using IHypervisor hypervisor = context.OpenHypervisor(plan.Backend);
+        VmConfiguration config = ToConfiguration(plan, serial, trace);
+        if (plan.UnsafeSkipFlush)
         {
-            throw new UsageException($"kernel '{path}': {e.Message}");
+            context.Error.WriteLine("vmm: WARNING: --unsafe-skip-flush: TLB-flush hypercalls are acknowledged without flushing; the guest will use stale translations");
         }
+
+        var stopwatch = Stopwatch.StartNew();
+        MachineExit exit;
+        string? guestFault;
+        string? flushSummary;
+        using (Machine machine = VmFactory.Create(hypervisor, config, plan.Loader, log))
+        {
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                machine.RequestStop(new MachineExit(MachineExitReason.HostRequest, 0, -1, "interrupted"));
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                machine.Start();
+                exit = machine.WaitForExit(plan.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(plan.TimeoutSeconds) : System.Threading.Timeout.InfiniteTimeSpan);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+
+            machine.Dispose();
+            guestFault = machine.GuestFaultReport;
+            flushSummary = machine.TlbFlush.Summarize();
+        }
+
+        serial?.Flush();
+        if (guestFault is not null)
+        {
+            context.Error.WriteLine($"vmm: {guestFault.Replace(Environment.NewLine, Environment.NewLine + "vmm: ", StringComparison.Ordinal)}");
+        }
+
+        if (flushSummary is not null)
+        {
+            context.Error.WriteLine($"vmm: {flushSummary}");
+        }
+
+        int cpus = plan.Cpus;
+        context.Error.WriteLine(
+            $"vmm: {plan.What} on {hypervisor.Name} ({hypervisor.Capabilities.Platform}), {cpus} vCPU{(cpus == 1 ? string.Empty : "s")}, {SizeParser.Format(plan.Memory)}, --hv {plan.HyperV}: {exit} after {stopwatch.Elapsed.TotalSeconds:0.00} s");
+        return ToExitCode(exit);
     }
 }

@@ -3,11 +3,22 @@ using Vmm.Core.Hypervisor;
 
 namespace Vmm.Host.Cli;
 
-/// <summary>The `vmm` command tree and its error policy: one line on stderr and an exit code, never a stack trace.</summary>
+/// <summary>
+/// The `vmm` command tree and its error policy. Parsing and every check of the command line happen in
+/// System.CommandLine's parsers and validators, so all mistakes of one command line are reported together, one
+/// line each, exit 2, before any command runs. A command then prepares what it writes (opens its files) before it
+/// opens the hypervisor. Whatever escapes a command becomes one line and exit 3; the stack trace goes only to the
+/// `--log` file.
+/// </summary>
 public static class VmmCommandLine
 {
     /// <summary>Builds the root command.</summary>
-    public static RootCommand Create()
+    public static RootCommand Create() => Create(CliContext.ForConsole());
+
+    /// <summary>Parses and runs <paramref name="args"/> on the console; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter? error = null) => Run(args, CliContext.ForConsole(error));
+
+    internal static RootCommand Create(CliContext context)
     {
         var root = new RootCommand("""
             vmm: a userspace virtual machine monitor for x86-64 guests on KVM and WHP, with the Hyper-V
@@ -16,55 +27,59 @@ public static class VmmCommandLine
             Examples:
               vmm run                          run the default built-in guest
               vmm run --guest smp --cpus 4     run a built-in guest on 4 vCPUs
+              vmm run -smp 2 -m 512 -kernel probe.elf   QEMU spellings work too
               vmm info                         show the backend and what it supports
               vmm bench exits --json           measure the cost of one VM exit
             """);
-        root.Add(RunCommand.Create());
-        root.Add(InfoCommand.Create());
-        root.Add(BenchCommand.Create());
+        root.Add(RunCommand.Create(context));
+        root.Add(InfoCommand.Create(context));
+        root.Add(BenchCommand.Create(context));
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
-    public static int Run(string[] args, TextWriter? error = null)
+    internal static int Run(string[] args, CliContext context)
     {
-        error ??= Console.Error;
-        RootCommand root = Create();
-        ParseResult parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"vmm: {parsed.Errors[0].Message} (see 'vmm --help')");
-            return ExitCodes.UsageError;
-        }
-
+        ArgumentNullException.ThrowIfNull(context);
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            RootCommand root = Create(context);
+            ParseResult parsed = root.Parse(args);
+            IReadOnlyList<string> errors = ParseErrorReport.Lines(parsed);
+            if (errors.Count > 0)
+            {
+                foreach (string line in errors)
+                {
+                    context.Error.WriteLine($"vmm: {line}");
+                }
+
+                return ExitCodes.UsageError;
+            }
+
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = context.Out, Error = context.Error });
         }
-        catch (UsageException e)
+        catch (Exception e)
         {
-            error.WriteLine($"vmm: {e.Message}");
-            return ExitCodes.UsageError;
-        }
-        catch (HypervisorUnavailableException e)
-        {
-            error.WriteLine($"vmm: {e.Message}");
-            return ExitCodes.UsageError;
-        }
-        catch (ArgumentException e)
-        {
-            error.WriteLine($"vmm: {e.Message}");
-            return ExitCodes.UsageError;
-        }
-        catch (HypervisorException e)
-        {
-            error.WriteLine($"vmm: {e.Message}");
-            return ExitCodes.VmFault;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or OutOfMemoryException)
-        {
-            error.WriteLine($"vmm: {e.GetType().Name}: {e.Message}");
-            return ExitCodes.VmFault;
+            return Report(e, context.Error);
         }
     }
+
+    /// <summary>One line for an exception that reached the top, and the exit code its kind means.</summary>
+    internal static int Report(Exception e, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(error);
+        (string text, int code) = e switch
+        {
+            UsageException => (e.Message, ExitCodes.UsageError),
+            HypervisorUnavailableException => (e.Message, ExitCodes.UsageError),
+            HypervisorException => (e.Message, ExitCodes.VmFault),
+            _ => ($"VMM failure: {e.GetType().Name}: {e.Message} (the stack trace goes to --log FILE)", ExitCodes.VmFault),
+        };
+        error.WriteLine($"vmm: {OneLine(text)}");
+        return code;
+    }
+
+    /// <summary>Folds a multi-line message into one line.</summary>
+    internal static string OneLine(string text) =>
+        string.Join("; ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
