@@ -30,6 +30,9 @@ public sealed class HvProbeGuest : IBuiltInGuest
     private const int ArmedForMsrFault = 2;
     private const int ArmedForUserHypercall = 1;
     private const int ArmedForCompatHypercall = 3;
+
+    /// <summary>A fault anywhere in the first bytes of the hypercall page is the stub's trapping instruction.</summary>
+    private const int HypercallStubWindow = 16;
     private const ulong Notes = GuestCodeBuilder.DataBase + 0xA00;          // 8 bytes per vCPU
     private const ulong VpIndexTable = GuestCodeBuilder.DataBase + 0x1200;  // 8 bytes per vCPU
     private const uint FailedBase = 0x1_0000;
@@ -481,6 +484,17 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.nop();
         }
 
+        /// <summary>
+        /// Sets the flags for "the faulting RIP at [RSP + <paramref name="ripSlot"/>] lies in the hypercall stub"
+        /// (JB: it does). The trapping instruction is not the stub's first: the KVM stub starts with ENDBR64.
+        /// </summary>
+        private void EmitStubOffsetCompare(int ripSlot)
+        {
+            A.mov(rax, __qword_ptr[rsp + ripSlot]);
+            A.sub(rax, (int)HypercallPage);
+            A.cmp(rax, HypercallStubWindow);
+        }
+
         private void EmitCompatibilityModeHypercallCheck()
         {
             // A CPL0 caller in 32-bit compatibility mode reaches the VMM (port I/O is allowed at CPL0) and must get
@@ -635,10 +649,9 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.cmp(ebp, ArmedForUserHypercall);
             A.jne(unexpected);
             A.push(rax);
-            A.mov(rax, __qword_ptr[rsp + 16]);
-            A.cmp(rax, (int)HypercallPage);
+            EmitStubOffsetCompare(16);
             A.pop(rax);
-            A.jne(unexpected);
+            A.jae(unexpected);
             A.mov(r15d, 2);
             A.push(rax);
             A.lea(rax, __[_afterHypercall]);
@@ -668,9 +681,8 @@ public sealed class HvProbeGuest : IBuiltInGuest
             A.cmp(ebp, ArmedForUserHypercall);
             A.jne(unexpected);
             A.push(rax);
-            A.mov(rax, __qword_ptr[rsp + 8]);
-            A.cmp(rax, (int)HypercallPage);
-            A.jne(escape);
+            EmitStubOffsetCompare(8);
+            A.jae(escape);
             A.mov(r15d, 1);
             A.lea(rax, __[_afterHypercall]);
             A.mov(__qword_ptr[rsp + 8], rax);
@@ -688,10 +700,9 @@ public sealed class HvProbeGuest : IBuiltInGuest
             // (CS = kernel code64) at after_compat.
             A.Label(ref udCompat);
             A.push(rax);
-            A.mov(rax, __qword_ptr[rsp + 8]);
-            A.cmp(rax, (int)HypercallPage);
+            EmitStubOffsetCompare(8);
             A.pop(rax);
-            A.jne(unexpected);
+            A.jae(unexpected);
             A.mov(r15d, 1);
             A.push(rax);
             A.lea(rax, __[_afterCompat]);

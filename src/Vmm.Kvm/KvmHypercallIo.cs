@@ -18,8 +18,13 @@ namespace Vmm.Kvm;
 [SupportedOSPlatform("linux")]
 internal sealed unsafe class KvmHypercallIo : IHypercallIo
 {
-    /// <summary>The stub: `out 0xE8, al` (E6 E8) then `ret` (C3).</summary>
-    internal static readonly byte[] PageCode = [0xE6, (byte)Core.Devices.StandardPorts.Hypercall, 0xC3];
+    /// <summary>
+    /// The stub: `endbr64` (F3 0F 1E FA), `out 0xE8, al` (E6 E8), `ret` (C3). The page is called indirectly, so with
+    /// kernel IBT the first instruction must be ENDBR64, as on real Hyper-V; Linux 6.1-6.15 otherwise disables IBT
+    /// ("Hyper-V: Disabling IBT because of Hyper-V bug", arch/x86/hyperv/hv_init.c). On CPUs without CET it is a NOP.
+    /// The OUT's offset does not matter: RIP is taken relative to the trapping instruction (<see cref="TrapLength"/>).
+    /// </summary>
+    internal static readonly byte[] PageCode = [0xF3, 0x0F, 0x1E, 0xFA, 0xE6, (byte)Core.Devices.StandardPorts.Hypercall, 0xC3];
 
     /// <summary>Length of the trapping instruction, `out imm8, al`.</summary>
     private const ulong TrapLength = 2;

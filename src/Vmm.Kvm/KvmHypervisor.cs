@@ -171,6 +171,18 @@ public sealed unsafe class KvmHypervisor : IHypervisor
                         e[i].edx));
                 }
 
+                // KVM never reports the TSC-deadline timer (CPUID.1:ECX[24]) as supported; userspace may set it when
+                // KVM_CAP_TSC_DEADLINE_TIMER is present and the LAPIC is in-kernel (api.rst KVM_GET_SUPPORTED_CPUID),
+                // which ours always is. Linux then needs no timer calibration (apic.c calibrate_APIC_clock).
+                if (CheckExtension(KvmConstants.KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+                {
+                    int leaf1 = entries.FindIndex(x => x.Function == 1);
+                    if (leaf1 >= 0)
+                    {
+                        entries[leaf1] = entries[leaf1] with { Ecx = entries[leaf1].Ecx | (1u << 24) };
+                    }
+                }
+
                 return new CpuidTable(entries);
             }
             finally

@@ -53,13 +53,23 @@ internal sealed unsafe class KvmPartition : IPartition
             // The in-kernel LAPIC/IOAPIC/PIC: HLT blocks in the kernel, and interrupts are delivered without
             // a userspace round trip (api.rst KVM_CREATE_IRQCHIP).
             KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_CREATE_IRQCHIP, 0), "KVM_CREATE_IRQCHIP");
+            if (options.CreatePit)
+            {
+                // The in-kernel 8254 on GSI 0, with port 0x61 a dummy speaker (api.rst KVM_CREATE_PIT2): Linux
+                // calibrates the TSC and LAPIC timer with it when nothing tells it their frequencies.
+                var pit = new kvm_pit_config { flags = KvmConstants.KVM_PIT_SPEAKER_DUMMY };
+                // SAFETY: pit is a local the kernel reads during the call.
+                KvmFileDescriptor.Check(Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_CREATE_PIT2, &pit), "KVM_CREATE_PIT2");
+            }
+
             MapMemory(options.Memory);
             MapStealTimeArea(options.Memory, options.ProcessorCount);
             MapScratchSlot(options.Memory);
             EnableUserspaceMsrs(hypervisor, options.UserspaceMsrRanges);
             for (int i = 0; i < _processors.Length; i++)
             {
-                _processors[i] = new KvmVirtualProcessor(hypervisor, this, i, options.Cpuid, options.EnableHypercalls);
+                VcpuStartMode start = i < options.StartModes.Count ? options.StartModes[i] : VcpuStartMode.Running;
+                _processors[i] = new KvmVirtualProcessor(hypervisor, this, i, options.Cpuid, options.EnableHypercalls, start);
             }
 
             TscFrequencyHz = _processors[0].GetTscKhz() * 1000;

@@ -38,7 +38,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     private int _kickSequence;
     private bool _disposed;
 
-    public KvmVirtualProcessor(KvmHypervisor hypervisor, KvmPartition partition, int index, CpuidTable cpuid, bool hypercallsEnabled)
+    public KvmVirtualProcessor(KvmHypervisor hypervisor, KvmPartition partition, int index, CpuidTable cpuid, bool hypercallsEnabled, VcpuStartMode start = VcpuStartMode.Running)
     {
         Index = index;
         _hypervisor = hypervisor;
@@ -60,8 +60,9 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             SetCpuid(cpuid);
 
             // With the in-kernel irqchip, application processors start in KVM_MP_STATE_UNINITIALIZED and
-            // wait for INIT/SIPI; our guests start every vCPU directly in long mode (docs/kvm-host.md#long-mode-and-cpuid).
-            if (index > 0)
+            // wait for INIT/SIPI; built-in guests start every vCPU directly in long mode
+            // (docs/kvm-host.md#long-mode-and-cpuid), an OS (Linux) starts its APs itself.
+            if (index > 0 && start == VcpuStartMode.Running)
             {
                 uint state = KvmConstants.KVM_MP_STATE_RUNNABLE;
                 KvmFileDescriptor.Check(Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_SET_MP_STATE, &state), "KVM_SET_MP_STATE");

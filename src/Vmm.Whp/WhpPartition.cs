@@ -26,6 +26,12 @@ internal sealed unsafe class WhpPartition : IPartition
             throw new ArgumentOutOfRangeException(nameof(options), $"WHP here supports 1 to {hypervisor.Capabilities.MaxProcessorCount} vCPUs, not {options.ProcessorCount}.");
         }
 
+        if (options.CreatePit || options.StartModes.Any(m => m == VcpuStartMode.WaitForStartup))
+        {
+            // Not built yet on WHP: APs waiting for INIT/SIPI and a PIT (what Linux guests need).
+            throw new HypervisorUnavailableException("Linux guests are not supported on the whp backend yet (no wait-for-SIPI start, no PIT)");
+        }
+
         Memory = options.Memory;
         _hypercallPageCode = HostHypercallPageCode();
         WhpResult.ThrowIfFailed(WHvCreatePartition(out _handle), nameof(WHvCreatePartition));

@@ -256,6 +256,67 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData(0x020B, 256, "", "boot protocol 2.11 is too old")]
+    [InlineData(0x020F, 256, "", "cmdline_size")]
+    [InlineData(0x020F, 64, "", "too little RAM for the kernel")]
+    [InlineData(0x020F, 256, "huge-initrd", "does not fit in 256 MiB of guest RAM")]
+    public void ABadLinuxImageOrOptionIsOneLineAndExitTwoBeforeTheHypervisorIsOpened(int version, int memoryMiB, string initrd, string expected)
+    {
+        string kernel = Path.Combine(Path.GetTempPath(), $"vmm-bz-{Guid.NewGuid():N}");
+        string initrdFile = Path.Combine(Path.GetTempPath(), $"vmm-initrd-{Guid.NewGuid():N}");
+        try
+        {
+            // A bzImage setup header as Debian 6.1's (setup_sects 4, header end 0x26C, init_size 63.6 MiB), no code.
+            var image = new byte[0xA00 + 0x1000];
+            image[0x1F1] = 4;
+            image[0x1FE] = 0x55;
+            image[0x1FF] = 0xAA;
+            image[0x201] = 0x6A;
+            "HdrS"u8.CopyTo(image.AsSpan(0x202));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(0x206), (ushort)version);
+            image[0x211] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x22C), 0x7FFF_FFFF);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x230), 0x20_0000);
+            image[0x234] = 1;
+            image[0x236] = 1;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x238), expected == "cmdline_size" ? 0xFFu : 0x7FFu);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(image.AsSpan(0x258), 0x100_0000);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x260), 0x3F9_8000);
+            File.WriteAllBytes(kernel, image);
+            List<string> args = ["run", "--kernel", kernel, "--memory", $"{memoryMiB}M", "--backend", "whp"];
+            if (initrd.Length > 0)
+            {
+                using (var f = File.Create(initrdFile))
+                {
+                    f.SetLength(300L << 20);
+                }
+
+                args.AddRange(["--initrd", initrdFile]);
+            }
+
+            if (expected == "cmdline_size")
+            {
+                args.AddRange(["--append", new string('x', 300)]); // within x86's 2047, beyond this image's cmdline_size
+            }
+
+            // --backend whp on Linux would fail with its own message: the image is checked before that.
+            var error = new StringWriter();
+            Assert.Equal(ExitCodes.UsageError, VmmCommandLine.Run([.. args], error));
+            Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+            Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            File.Delete(kernel);
+            File.Delete(initrdFile);
+        }
+    }
+
+    [Fact]
+    public void InitrdAndAppendNeedALinuxKernel() =>
+        Assert.Equal(ExitCodes.UsageError, VmmCommandLine.Run(["run", "--initrd", "/no/such/initrd"], new StringWriter()));
+
+    [Theory]
     [InlineData(MachineExitReason.GuestExit, 0u, ExitCodes.Success)]
     [InlineData(MachineExitReason.GuestExit, 1u, ExitCodes.GuestFailed)]
     [InlineData(MachineExitReason.GuestExit, 0xE000_000Du, ExitCodes.GuestFailed)]

@@ -174,7 +174,7 @@ public sealed class KvmGuestTests
         machine.Processors[0].GetMsrs(tsc);
         Assert.True(tsc[0].Value > first, $"TSC did not advance: {first} then {tsc[0].Value}");
         Assert.InRange(machine.Partition.TscFrequencyHz, 100_000_000UL, 10_000_000_000UL);
-        Assert.Equal(new byte[] { 0xE6, 0xE8, 0xC3 }, machine.Partition.HypercallPageCode.ToArray());
+        Assert.Equal(new byte[] { 0xF3, 0x0F, 0x1E, 0xFA, 0xE6, 0xE8, 0xC3 }, machine.Partition.HypercallPageCode.ToArray());
     }
 
     [Fact]

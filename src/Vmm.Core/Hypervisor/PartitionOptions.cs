@@ -36,4 +36,10 @@ public sealed record PartitionOptions
     /// <see cref="HypervisorUnavailableException"/>.
     /// </summary>
     public bool PlatformTlbFlush { get; init; }
+
+    /// <summary>How each vCPU starts (index = vCPU); missing entries mean <see cref="VcpuStartMode.Running"/>.</summary>
+    public IReadOnlyList<VcpuStartMode> StartModes { get; init; } = [];
+
+    /// <summary>Adds the platform's PIT (8254) for guests that calibrate or tick with it.</summary>
+    public bool CreatePit { get; init; }
 }

@@ -29,7 +29,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     private volatile bool _stopRequested;
     private bool _disposed;
 
-    private Machine(ILogger log, GuestMemory memory, IPartition partition, MachineOptions options, TlbFlushStrategyChoice flushChoice)
+    private Machine(ILogger log, GuestMemory memory, IPartition partition, MachineOptions options, TlbFlushStrategyChoice flushChoice, bool pcPlatform)
     {
         _log = log;
         Memory = memory;
@@ -42,6 +42,12 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         Ports.Insert(new BusRange(StandardPorts.Com1, 8), Com1);
         Ports.Insert(new BusRange(StandardPorts.GuestExit, GuestExitDevice.WindowSize), new GuestExitDevice(OnGuestExit));
         Ports.Insert(new BusRange(StandardPorts.BenchCounter, BenchCounterDevice.WindowSize), BenchCounter);
+        if (pcPlatform)
+        {
+            Ports.Insert(new BusRange(CmosRtcDevice.BasePort, CmosRtcDevice.WindowSize), new CmosRtcDevice());
+            Ports.Insert(new BusRange(ResetControllerDevice.Port, 1), new ResetControllerDevice(OnGuestReset));
+        }
+
         Dispatcher = new ExitDispatcher(Ports, Mmio, log) { MsrHandler = options.MsrHandler };
         _vcpus = partition.Processors.Select(vp => new VcpuThread(vp, Dispatcher, this)).ToArray();
         TlbFlush = new TlbFlushEngine(_vcpus, flushChoice.Strategy, partition.TryFlushAllGuestTlbs)
@@ -111,10 +117,15 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         CpuidTable cpuid = hypervisor.GetSupportedCpuid();
         cpuid = options.CpuidPolicy is null ? DefaultCpuidPolicy(cpuid) : options.CpuidPolicy(cpuid);
 
-        var memory = new GuestMemory([new GuestMemoryRegion(0, hypervisor.AllocateGuestMemory(size))]);
+        GuestMemory? memory = null;
         IPartition? partition = null;
         try
         {
+            memory = new GuestMemory(GuestRamLayout.Ranges(size).Select(r => new GuestMemoryRegion(r.Start, hypervisor.AllocateGuestMemory(r.Size))).ToArray());
+
+            // The guest is loaded first: its plan says how each vCPU starts, which the partition needs when it
+            // creates them.
+            IGuestBootPlan plan = loader.Load(memory, options.ProcessorCount);
             partition = hypervisor.CreatePartition(new PartitionOptions
             {
                 ProcessorCount = options.ProcessorCount,
@@ -123,14 +134,24 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
                 UserspaceMsrRanges = options.UserspaceMsrRanges,
                 EnableHypercalls = options.EnableHypercalls,
                 PlatformTlbFlush = options.PlatformTlbFlush,
+                StartModes = [.. Enumerable.Range(0, options.ProcessorCount).Select(plan.GetStartMode)],
+                CreatePit = plan.UsesPcPlatform,
             });
-            IGuestBootPlan plan = loader.Load(memory, options.ProcessorCount);
             foreach (IVirtualProcessor vp in partition.Processors)
             {
+                if (plan.GetStartMode(vp.Index) == VcpuStartMode.WaitForStartup)
+                {
+                    continue;   // INIT/SIPI from the guest sets its state
+                }
+
                 vp.GetSpecialRegisters(out SpecialRegisters defaults);
                 VcpuBootState state = plan.GetBootState(vp.Index, defaults);
                 vp.SetSpecialRegisters(state.Special);
                 vp.SetRegisters(state.Registers);
+                if (state.Msrs.Count > 0)
+                {
+                    vp.SetMsrs([.. state.Msrs]);
+                }
             }
 
             if (options.FlushStrategy == TlbFlushStrategy.PlatformWide && !partition.TryFlushAllGuestTlbs())
@@ -146,12 +167,12 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
                 log.Information("TLB flush strategy auto: {Strategy} ({Reason})", TlbFlushStrategySelector.NameOf(flushChoice.Strategy), flushChoice.Reason);
             }
 
-            return new Machine(log, memory, partition, options, flushChoice);
+            return new Machine(log, memory, partition, options, flushChoice, plan.UsesPcPlatform);
         }
         catch
         {
             partition?.Dispose();
-            memory.Dispose();
+            memory?.Dispose();
             throw;
         }
     }
@@ -306,6 +327,9 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
 
         return lines.Count == 0 ? null : string.Join(Environment.NewLine, lines);
     }
+
+    private void OnGuestReset() =>
+        RequestStop(new MachineExit(MachineExitReason.Reset, 0, -1, "the guest reset the machine (0xFE to port 0x64)"));
 
     private void OnGuestExit(uint status) =>
         RequestStop(new MachineExit(MachineExitReason.GuestExit, status, -1, null));

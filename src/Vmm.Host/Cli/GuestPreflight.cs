@@ -1,4 +1,5 @@
 using Vmm.Core.Boot.Elf;
+using Vmm.Core.Boot.Linux;
 using Vmm.Core.Boot.X86;
 using Vmm.Guests;
 using Vmm.HyperV.Cpuid;
@@ -41,6 +42,29 @@ internal static class GuestPreflight
         }
 
         return loader;
+    }
+
+    /// <summary>
+    /// The Linux loader for <paramref name="kernel"/> with its initrd and command line, or null with the reason it
+    /// cannot boot in <paramref name="memory"/> bytes with <paramref name="cpus"/> vCPUs added to <paramref name="errors"/>
+    /// (the setup header, the command-line length, RAM for init_size and the initrd: LinuxKernelLoader).
+    /// </summary>
+    public static LinuxKernelLoader? CheckLinux(KernelFile kernel, string? initrdPath, string? commandLine, ulong memory, int cpus, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            byte[]? initrd = initrdPath is null ? null : FileChecks.ReadInput(initrdPath, "--initrd", RunOptions.MaxInputBytes);
+            var loader = new LinuxKernelLoader(kernel.Image, kernel.Name, initrd, commandLine);
+            _ = loader.CheckFits(memory, cpus);
+            return loader;
+        }
+        catch (Exception e) when (e is KernelLoadException or UsageException)
+        {
+            errors.Add($"--kernel '{kernel.Path}': {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Why <paramref name="kernel"/>'s segments do not fit <paramref name="memory"/> bytes with <paramref name="cpus"/> vCPUs.</summary>

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using Vmm.Core.Boot.Elf;
+using Vmm.Core.Boot.Linux;
 using Vmm.Core.TlbFlush;
 using Vmm.Guests;
 using Vmm.HyperV.Cpuid;
@@ -78,9 +79,9 @@ internal sealed class RunOptions
         HelpName = "stdio|null|FILE",
     };
 
-    public Option<ElfKernelLoader?> Kernel { get; } = new("--kernel", "-kernel")
+    public Option<KernelFile?> Kernel { get; } = new("--kernel", "-kernel")
     {
-        Description = "--kernel (QEMU: -kernel): run an ELF64 test kernel instead of a built-in guest (README: Test kernels)",
+        Description = "--kernel (QEMU: -kernel): run a Linux bzImage or vmlinux (detected; README: Linux guests) or an ELF64 test kernel (README: Test kernels) instead of a built-in guest",
         CustomParser = ParseKernel,
         HelpName = "FILE",
     };
@@ -196,7 +197,7 @@ internal sealed class RunOptions
         IBuiltInGuest? guest = reader.Given(Guest) ? reader.Get(Guest) : BuiltInGuests.All.First(g => g.Name == BuiltInGuests.DefaultName);
         string[] guestArgs = reader.Get(GuestArgs) ?? [];
         SerialTarget serial = (reader.Given(Serial) ? reader.Get(Serial) : null) ?? SerialTarget.Stdio;
-        ElfKernelLoader? kernel = reader.Get(Kernel);
+        KernelFile? kernel = reader.Get(Kernel);
         string? initrd = reader.Get(Initrd);
         string? append = reader.Get(Append);
         HyperVFeatureProfile? hv = reader.Get(HyperV);
@@ -254,8 +255,10 @@ internal sealed class RunOptions
             errors.Add("--whp-flush hypervisor lets WHP serve the flush hypercalls: it needs the whp backend (Windows), not " + (backend == "auto" ? "auto (kvm here)" : backend));
         }
 
+        bool initrdFits = true;
         if (initrd is not null && memoryOk && reader.Valid(Initrd) && new FileInfo(initrd) is { Exists: true } initrdFile && (ulong)initrdFile.Length >= memory)
         {
+            initrdFits = false;
             errors.Add($"--initrd '{initrd}' ({SizeParser.Format((ulong)initrdFile.Length)}) does not fit in {SizeParser.Format(memory)} of guest RAM");
         }
 
@@ -265,10 +268,20 @@ internal sealed class RunOptions
         string what = string.Empty;
         if (kernelGiven)
         {
-            if (kernel is not null && cpusOk && memoryOk)
+            if (kernel is { IsLinux: true } && cpusOk && memoryOk && reader.Valid(Initrd) && reader.Valid(Append) && initrdFits)
             {
-                errors.AddRange(GuestPreflight.CheckKernel(kernel, memory, cpus));
-                loader = kernel;
+                loader = GuestPreflight.CheckLinux(kernel, initrd, append, memory, cpus, errors);
+                what = $"kernel '{kernel.Name}'";
+            }
+            else if (kernel is { TestKernel: ElfKernelLoader testKernel } && cpusOk && memoryOk)
+            {
+                if (reader.Given(Initrd) || reader.Given(Append))
+                {
+                    errors.Add($"--kernel '{kernel.Path}' is an ELF test kernel, not a Linux kernel: --initrd and --append are for a Linux bzImage or vmlinux");
+                }
+
+                errors.AddRange(GuestPreflight.CheckKernel(testKernel, memory, cpus));
+                loader = testKernel;
                 what = $"kernel '{kernel.Name}'";
             }
         }
@@ -364,26 +377,30 @@ internal sealed class RunOptions
         return target;
     }
 
-    private static ElfKernelLoader? ParseKernel(ArgumentResult result)
+    private static KernelFile? ParseKernel(ArgumentResult result)
     {
         string path = CliParsers.Token(result) ?? string.Empty;
         string name = CliParsers.NameOf(result);
         if (FileChecks.CheckInput(path, name, MaxInputBytes) is string error)
         {
-            return CliParsers.Fail<ElfKernelLoader?>(result, error, null);
+            return CliParsers.Fail<KernelFile?>(result, error, null);
         }
 
         try
         {
-            return new ElfKernelLoader(FileChecks.ReadInput(path, name, MaxInputBytes), Path.GetFileName(path));
+            byte[] image = FileChecks.ReadInput(path, name, MaxInputBytes);
+            string fileName = Path.GetFileName(path);
+            return LinuxKernelLoader.IsLinuxKernel(image)
+                ? new KernelFile(path, fileName, image, null)
+                : new KernelFile(path, fileName, image, new ElfKernelLoader(image, fileName));
         }
         catch (UsageException e)
         {
-            return CliParsers.Fail<ElfKernelLoader?>(result, e.Message, null);
+            return CliParsers.Fail<KernelFile?>(result, e.Message, null);
         }
         catch (KernelLoadException e)
         {
-            return CliParsers.Fail<ElfKernelLoader?>(result, $"{name} '{path}': {e.Message}", null);
+            return CliParsers.Fail<KernelFile?>(result, $"{name} '{path}': {e.Message} (not a Linux bzImage or vmlinux either)", null);
         }
     }
 

@@ -14,8 +14,12 @@ internal static class KvmConstants
     internal const int KVM_CAP_NR_VCPUS = 9;
     internal const int KVM_CAP_NR_MEMSLOTS = 10;
     internal const int KVM_CAP_PIT2 = 33;
+
+    /// <summary>kvm_pit_config.flags: the PC speaker port 0x61 is emulated as a dummy (api.rst KVM_CREATE_PIT2).</summary>
+    internal const uint KVM_PIT_SPEAKER_DUMMY = 1;
     internal const int KVM_CAP_GET_TSC_KHZ = 61;
     internal const int KVM_CAP_MAX_VCPUS = 66;
+    internal const int KVM_CAP_TSC_DEADLINE_TIMER = 72;
     internal const int KVM_CAP_SYNC_REGS = 74;
     internal const int KVM_CAP_SIGNAL_MSI = 77;
     internal const int KVM_CAP_IMMEDIATE_EXIT = 136;

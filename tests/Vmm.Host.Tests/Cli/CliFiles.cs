@@ -21,6 +21,7 @@ internal sealed class CliFiles : IDisposable
         NotElf = Write("notes.txt", "hello"u8.ToArray());
         Empty = Write("empty.elf", []);
         Initrd = Write("initrd.img", new byte[4096]);
+        BzImage = Write("bzImage", Vmm.Core.Tests.Boot.Linux.TestBzImage.Build());
         Out = Path.Combine(Dir, "out.txt");
         Fifo = Path.Combine(Dir, "pipe");
         using Process mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [Fifo]))!;
@@ -28,6 +29,9 @@ internal sealed class CliFiles : IDisposable
     }
 
     public string Dir { get; }
+
+    /// <summary>A Linux bzImage whose setup header is Debian 6.1's (no code): what --initrd and --append go with.</summary>
+    public string BzImage { get; }
 
     public string Elf { get; }
 
@@ -56,6 +60,7 @@ internal sealed class CliFiles : IDisposable
             .Replace("{elf-high}", ElfHigh, StringComparison.Ordinal)
             .Replace("{elf-top}", ElfTop, StringComparison.Ordinal)
             .Replace("{elf}", Elf, StringComparison.Ordinal)
+            .Replace("{bzimage}", BzImage, StringComparison.Ordinal)
             .Replace("{nonelf}", NotElf, StringComparison.Ordinal)
             .Replace("{empty}", Empty, StringComparison.Ordinal)
             .Replace("{fifo}", Fifo, StringComparison.Ordinal)

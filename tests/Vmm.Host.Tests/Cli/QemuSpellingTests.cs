@@ -19,7 +19,7 @@ public sealed class QemuSpellingTests : IDisposable
     [InlineData("-m 512", "--memory 536870912B")]
     [InlineData("-m size=1G", "--memory 1024")]
     [InlineData("-m 1G", "--memory 1G")]
-    [InlineData("-kernel {elf} -initrd {initrd} -append console=ttyS0", "--kernel {elf} --initrd {initrd} --append console=ttyS0")]
+    [InlineData("-kernel {bzimage} -initrd {initrd} -append console=ttyS0", "--kernel {bzimage} --initrd {initrd} --append console=ttyS0")]
     [InlineData("-serial file:{out}", "--serial {out}")]
     [InlineData("-serial null", "--serial none")]
     [InlineData("-serial stdio", "")]

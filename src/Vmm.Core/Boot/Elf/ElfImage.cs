@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Vmm.Core.Memory;
 
 namespace Vmm.Core.Boot.Elf;
 
@@ -16,9 +17,10 @@ internal sealed class ElfImage
     /// <summary>The most program headers accepted (real test kernels have a handful).</summary>
     public const int MaxProgramHeaders = 128;
 
-    private ElfImage(byte[] data, bool isPositionIndependent, ulong entry, ElfLoadSegment[] segments)
+    private ElfImage(byte[] data, bool isPositionIndependent, ulong entry, ElfLoadSegment[] segments, ElfNoteKinds notes)
     {
         Data = data;
+        Notes = notes;
         IsPositionIndependent = isPositionIndependent;
         Entry = entry;
         Segments = segments;
@@ -36,9 +38,17 @@ internal sealed class ElfImage
     /// <summary>The non-empty PT_LOAD segments, in program-header order.</summary>
     public IReadOnlyList<ElfLoadSegment> Segments { get; }
 
+    /// <summary>Which notes that identify a Linux kernel the file carries.</summary>
+    public ElfNoteKinds Notes { get; }
+
     /// <summary>Parses and checks <paramref name="data"/> (kept, not copied).</summary>
-    /// <exception cref="KernelLoadException">The file is not a loadable ELF64 x86-64 test kernel.</exception>
-    public static ElfImage Parse(byte[] data)
+    /// <param name="data">The whole file.</param>
+    /// <param name="allowPvhNote">
+    /// False for test kernels (a PVH note means a kernel booted another way, refused with that reason); true for the
+    /// Linux loader, which enters a vmlinux through the 64-bit boot protocol and ignores the note.
+    /// </param>
+    /// <exception cref="KernelLoadException">The file is not a loadable ELF64 x86-64 kernel.</exception>
+    public static ElfImage Parse(byte[] data, bool allowPvhNote = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         ReadOnlySpan<byte> file = data;
@@ -152,6 +162,7 @@ internal sealed class ElfImage
 
         // What kind of file this is comes first: a PVH vmlinux or a dynamic executable would otherwise be
         // reported through a misleading symptom (an entry outside the segments, a segment in low memory).
+        var notes = ElfNoteKinds.None;
         for (int i = 0; i < headers.Length; i++)
         {
             if (headers[i].Type == Elf64.SegmentInterp)
@@ -162,7 +173,7 @@ internal sealed class ElfImage
 
             if (headers[i].Type == Elf64.SegmentNote)
             {
-                CheckNotes(file, i, headers[i]);
+                notes |= CheckNotes(file, i, headers[i], allowPvhNote);
             }
         }
 
@@ -218,7 +229,22 @@ internal sealed class ElfImage
                 $"entry 0x{entry:X} (e_entry) is not inside any loadable segment (segments are loaded at p_paddr and identity-mapped, so the entry is a physical address)");
         }
 
-        return new ElfImage(data, type == Elf64.TypeDyn, entry, [.. segments]);
+        return new ElfImage(data, type == Elf64.TypeDyn, entry, [.. segments], notes);
+    }
+
+    /// <summary>Copies each segment's file bytes to its <c>p_paddr</c> and zeroes the rest up to <c>p_memsz</c> (placement already checked).</summary>
+    public void WriteSegments(GuestMemory memory)
+    {
+        foreach (ElfLoadSegment s in Segments)
+        {
+            memory.Write(s.PhysicalAddress, Data.AsSpan((int)s.FileOffset, (int)s.FileSize));
+            for (ulong done = s.FileSize; done < s.MemorySize;)
+            {
+                int chunk = (int)Math.Min(s.MemorySize - done, 1UL << 30);
+                memory.GetSpan(s.PhysicalAddress + done, chunk).Clear();
+                done += (ulong)chunk;
+            }
+        }
     }
 
     private static void CheckInFile(int index, in ProgramHeader h, ulong length)
@@ -230,9 +256,10 @@ internal sealed class ElfImage
         }
     }
 
-    /// <summary>Walks a PT_NOTE segment's notes (gABI "Note Section"); a Xen PVH entry note is refused.</summary>
-    private static void CheckNotes(ReadOnlySpan<byte> file, int index, in ProgramHeader h)
+    /// <summary>Walks a PT_NOTE segment's notes (gABI "Note Section"); a Xen PVH entry note is refused unless allowed.</summary>
+    private static ElfNoteKinds CheckNotes(ReadOnlySpan<byte> file, int index, in ProgramHeader h, bool allowPvhNote)
     {
+        var kinds = ElfNoteKinds.None;
         CheckInFile(index, h, (ulong)file.Length);
         ReadOnlySpan<byte> notes = file.Slice((int)h.Offset, (int)h.FileSize);
 
@@ -256,17 +283,30 @@ internal sealed class ElfImage
             }
 
             ReadOnlySpan<byte> name = notes.Slice(pos + Elf64.NoteHeaderSize, (int)nameSize);
-            if (noteType == Elf64.XenElfNotePhys32Entry && name.TrimEnd((byte)0).SequenceEqual("Xen"u8))
+            if (name.TrimEnd((byte)0).SequenceEqual("Linux"u8))
+            {
+                kinds |= ElfNoteKinds.Linux;
+            }
+
+            bool pvh = noteType == Elf64.XenElfNotePhys32Entry && name.TrimEnd((byte)0).SequenceEqual("Xen"u8);
+            if (pvh)
+            {
+                kinds |= ElfNoteKinds.XenPvhEntry;
+            }
+
+            if (pvh && !allowPvhNote)
             {
                 throw new KernelLoadException(
                     $"segment {index} has a Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): PVH kernels such as a Linux vmlinux are booted differently, "
-                    + "through the PVH boot protocol, which vmm does not support yet; --kernel loads ELF64 test kernels (no PVH note) entered in long mode");
+                    + "through the PVH boot protocol, which vmm does not use; a Linux vmlinux is booted by the Linux loader instead");
             }
 
             // Both parts fit in the segment (at most int.MaxValue bytes), so nothing overflows; the last note's padding may be missing.
             ulong next = (ulong)pos + AlignUp(descOffset + descSize, align);
             pos = (int)Math.Min(next, (ulong)notes.Length);
         }
+
+        return kinds;
     }
 
     private static ulong AlignUp(ulong value, int align) => (value + (ulong)(align - 1)) & ~(ulong)(align - 1);

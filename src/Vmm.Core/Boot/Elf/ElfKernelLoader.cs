@@ -24,8 +24,6 @@ public sealed class ElfKernelLoader : IGuestLoader
     /// <summary>The largest kernel file read (test kernels are kilobytes; this bounds what a FIFO or device can make us buffer).</summary>
     public const int MaxFileSize = 1 << 30;
 
-    private const int ChunkSize = 1 << 30;
-
     private readonly ElfImage _image;
 
     /// <summary>Reads and checks the kernel file at <paramref name="path"/>.</summary>
@@ -88,16 +86,7 @@ public sealed class ElfKernelLoader : IGuestLoader
             CheckPlacement(s, env);
         }
 
-        foreach (ElfLoadSegment s in _image.Segments)
-        {
-            memory.Write(s.PhysicalAddress, _image.Data.AsSpan((int)s.FileOffset, (int)s.FileSize));
-            for (ulong done = s.FileSize; done < s.MemorySize;)
-            {
-                int chunk = (int)Math.Min(s.MemorySize - done, ChunkSize);
-                memory.GetSpan(s.PhysicalAddress + done, chunk).Clear();
-                done += (ulong)chunk;
-            }
-        }
+        _image.WriteSegments(memory);
 
         return new LongModeBootPlan(env, _image.Entry);
     }

@@ -1,0 +1,28 @@
+using Vmm.Core.Devices.Legacy;
+
+namespace Vmm.Core.Tests.Devices.Legacy;
+
+public sealed class ResetControllerDeviceTests
+{
+    [Fact]
+    public void OnlyTheResetCommandResets()
+    {
+        int resets = 0;
+        var device = new ResetControllerDevice(() => resets++);
+        device.Write(0, [0xFF]);
+        device.Write(0, [0xD1]);
+        device.Write(0, [0xFE, 0x00]);
+        Assert.Equal(0, resets);
+        device.Write(0, [0xFE]);
+        Assert.Equal(1, resets);
+    }
+
+    [Fact]
+    public void ReadsSayNoControllerIsThere()
+    {
+        var device = new ResetControllerDevice(() => { });
+        Span<byte> status = stackalloc byte[1];
+        device.Read(0, status);
+        Assert.Equal(0xFF, status[0]);
+    }
+}
