@@ -20,6 +20,31 @@ internal static class KvmTestSupport
         Assert.SkipUnless(available, $"needs a usable /dev/kvm: {reason}");
     }
 
+    /// <summary>
+    /// True inside the nested KVM host of tools/nested-kvm (it sets NESTED_KVM=1): upstream KVM in a guest of QEMU's
+    /// software emulation, where every VM entry flushes the emulated TLB.
+    /// </summary>
+    public static bool OnNestedTcgHost => Environment.GetEnvironmentVariable("NESTED_KVM") == "1";
+
+    /// <summary>
+    /// <paramref name="rounds"/> scaled by the environment variable VMM_TEST_SCALE (a fraction in (0, 1], default 1), at
+    /// least <paramref name="minimum"/>: the nested KVM host of CI (tools/nested-kvm, software-emulated, about 10x slower)
+    /// runs the heavy proofs with fewer rounds. Negative controls are short and never scaled.
+    /// </summary>
+    public static long Scaled(long rounds, long minimum)
+    {
+        string? text = Environment.GetEnvironmentVariable("VMM_TEST_SCALE");
+        if (string.IsNullOrEmpty(text))
+        {
+            return rounds;
+        }
+
+        Assert.True(
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) && scale > 0 && scale <= 1,
+            $"VMM_TEST_SCALE must be a fraction in (0, 1], not '{text}'");
+        return Math.Max(minimum, (long)Math.Round(rounds * scale));
+    }
+
     /// <summary>The number <paramref name="pattern"/>'s first group captures in a guest's serial output (asserts it is there).</summary>
     public static long Count(Regex pattern, string serial)
     {

@@ -29,16 +29,17 @@ public sealed partial class TlbStormTests
     [InlineData("memslot", 600)]
     public void EightVcpusEachFlushingAllOthersTenThousandTimesEndInTimeWithNoStaleRead(string strategy, int limitSeconds)
     {
-        (int code, string serial) = Run(8, 10_000, strategy, limitSeconds);
+        long rounds = KvmTestSupport.Scaled(10_000, 500);
+        (int code, string serial) = Run(8, rounds, strategy, limitSeconds);
         Assert.True(code == ExitCodes.Success, $"vmm run exited {code} (3: the time limit ended it, or the VM failed)\n{serial}");
-        Assert.Contains($"tlbstorm: 8 vCPUs x 10000 rounds (variants: {ExVariants}), 0 stale reads in ", serial, StringComparison.Ordinal);
+        Assert.Contains($"tlbstorm: 8 vCPUs x {rounds} rounds (variants: {ExVariants}), 0 stale reads in ", serial, StringComparison.Ordinal);
         for (int t = 0; t < 8; t++)
         {
-            Assert.Matches($"tlbstorm: vCPU {t}: 10000 rounds sent, [1-9][0-9]* samples, 0 stale reads, 0 reads of no marker;", serial);
+            Assert.Matches($"tlbstorm: vCPU {t}: {rounds} rounds sent, [1-9][0-9]* samples, 0 stale reads, 0 reads of no marker;", serial);
         }
 
         // Every vCPU saw each other sender's epoch move many times (the guest's own criterion, restated).
-        Assert.InRange(FewestObserved(serial), TlbStormGuest.DefaultMinObserved(10_000, TlbStormGuest.DefaultWindow), 10_000);
+        Assert.InRange(FewestObserved(serial), TlbStormGuest.DefaultMinObserved(rounds, TlbStormGuest.DefaultWindow), rounds);
         Assert.Contains("tlbstorm: PASSED", serial, StringComparison.Ordinal);
     }
 
@@ -57,9 +58,18 @@ public sealed partial class TlbStormTests
     [Fact]
     public void WithFlushesSkippedEveryVcpuReportsStaleReadsAndTheStormFails()
     {
-        (int code, string serial) = Run(4, 300, "kick", 120, skipFlush: true);
+        // 1024 read passes between send rounds (default 16): a vCPU keeps its translations for longer between its
+        // own hypercall exits, so a skipped flush is seen even where every VM entry flushes the TLB (the nested
+        // host under QEMU TCG, tools/nested-kvm; with 16 passes some vCPUs there saw no stale read at all).
+        (int code, string serial) = Run(4, 300, "kick", 120, skipFlush: true, passes: 1024);
         Assert.Equal(ExitCodes.GuestFailed, code);
-        for (int t = 0; t < 4; t++)
+
+        // On the nested host a vCPU sees a stale translation only while it runs without a VM exit, and each vCPU
+        // exits at every one of its rounds: there the run fails with stale reads, but not always on every vCPU
+        // (measured with 5 L1 vCPUs: 3 runs of 3 failed with 14,000-170,000 stale reads, 1 or 2 vCPUs with none).
+        int[] stale = [.. Enumerable.Range(0, 4).Where(t => !Regex.IsMatch(serial, $"tlbstorm: vCPU {t}: 300 rounds sent, [0-9]+ samples, 0 stale reads"))];
+        Assert.NotEmpty(stale);
+        foreach (int t in KvmTestSupport.OnNestedTcgHost ? stale : Enumerable.Range(0, 4))
         {
             Assert.Matches($"tlbstorm: vCPU {t}: 300 rounds sent, [0-9]+ samples, [1-9][0-9]* stale reads", serial);
             Assert.Matches($"tlbstorm: vCPU {t}: first bad read in its round [0-9]+: address of sender [0-9]+ in its epoch [0-9]+ read marker [0-9]+", serial);
@@ -74,7 +84,7 @@ public sealed partial class TlbStormTests
     [GeneratedRegex("fewest epoch changes one vCPU saw of one sender: ([0-9]+)")]
     private static partial Regex FewestObservedPattern();
 
-    private (int Code, string Serial) Run(int cpus, long rounds, string strategy, int limitSeconds, string hv = "windows", bool skipFlush = false)
+    private (int Code, string Serial) Run(int cpus, long rounds, string strategy, int limitSeconds, string hv = "windows", bool skipFlush = false, long passes = TlbStormGuest.DefaultPasses)
     {
         KvmTestSupport.SkipUnlessKvm();
         string serial = Path.GetTempFileName();
@@ -83,7 +93,8 @@ public sealed partial class TlbStormTests
             string[] args =
             [
                 "run", "--guest", "tlbstorm", "--cpus", cpus.ToString(CultureInfo.InvariantCulture), "--hv", hv,
-                "--guest-arg", FormattableString.Invariant($"rounds={rounds}"), "--flush-strategy", strategy,
+                "--guest-arg", FormattableString.Invariant($"rounds={rounds}"), "--guest-arg", FormattableString.Invariant($"passes={passes}"),
+                "--flush-strategy", strategy,
                 "--timeout", limitSeconds.ToString(CultureInfo.InvariantCulture), "--serial", serial,
                 .. skipFlush ? new[] { "--unsafe-skip-flush" } : [],
             ];
