@@ -15,23 +15,23 @@ namespace Vmm.HyperV.Hypercalls;
 /// <remarks>
 /// <para>
 /// Checks, in this order (the TLFS leaves the order open, hypercall-interface.md "Ordering of Error Conditions";
-/// this follows the guard-clause style of style.md A.5 / C.5), each ending the call at the first failure:
+/// this follows the guard-clause style of docs/design.md#validation; Linux arch/x86/kvm/hyperv.c, kvm_hv_hypercall), each ending the call at the first failure:
 /// </para>
 /// <list type="number">
 /// <item>CPL ≠ 0, real mode, or not 64-bit mode → #UD. TLFS "Legal Hypercall Environments" (#UD for CPL &gt; 0 and
 /// real mode). The TLFS also allows 32-bit protected-mode callers with another register convention; this VMM takes
 /// the x64 convention only (<see cref="IHypercallIo.IsLongMode"/>), so they get #UD too.</item>
 /// <item>RsvdZ bits 30:27, 47:44, 63:60 or the is-nested bit 31 → HV_STATUS_INVALID_HYPERCALL_INPUT (TLFS common
-/// status codes; bit 31 as Linux and KVM treat it, hyperv-facts A.1).</item>
-/// <item>Unknown call code → HV_STATUS_INVALID_HYPERCALL_CODE (hyperv-facts A.5, A.7).</item>
+/// status codes; bit 31 as Linux and KVM treat it, docs/hyperv.md#control-word).</item>
+/// <item>Unknown call code → HV_STATUS_INVALID_HYPERCALL_CODE (docs/hyperv.md#input-rules, #status-codes).</item>
 /// <item>A known code the profile does not offer → HV_STATUS_ACCESS_DENIED (KVM's CPUID-enforcing check,
-/// hyperv-facts B.8 step 2; see <see cref="HypercallAccess"/>). KVM runs this check before the reserved-bit check;
+/// docs/hyperv.md#kvm-comparison, step 2; see <see cref="HypercallAccess"/>). KVM runs this check before the reserved-bit check;
 /// here reserved bits come first, so a malformed control word reads the same whatever the profile.</item>
 /// <item>A known, offered code without a registered handler → HV_STATUS_INVALID_HYPERCALL_CODE (REQ: unimplemented
-/// calls report 2, hyperv-facts A.7).</item>
+/// calls report 2, docs/hyperv.md#status-codes).</item>
 /// <item>Rep fields: a simple call with a non-zero rep count or rep start index, a rep call with rep count 0, or
-/// rep start index ≥ rep count → HV_STATUS_INVALID_HYPERCALL_INPUT. TLFS, KVM and OpenVMM agree (hyperv-facts A.5,
-/// B.8). KVM also refuses a non-zero rep start for the flush lists because it never continues a call; this
+/// rep start index ≥ rep count → HV_STATUS_INVALID_HYPERCALL_INPUT. TLFS, KVM and OpenVMM agree (docs/hyperv.md#input-rules,
+/// #kvm-comparison). KVM also refuses a non-zero rep start for the flush lists because it never continues a call; this
 /// dispatcher does continue calls, so any start below the count is valid.</item>
 /// <item>A variable header on a call documented without one → HV_STATUS_INVALID_HYPERCALL_INPUT (TLFS "Variable
 /// Sized Hypercall Input Headers").</item>
@@ -40,7 +40,7 @@ namespace Vmm.HyperV.Hypercalls;
 /// HV_STATUS_INVALID_HYPERCALL_INPUT (as OpenVMM does; the TLFS names no status).</item>
 /// <item>Memory-based calls, input block then output block, each only when the call has one (TLFS: the GPA of an
 /// absent block is ignored): GPA not 8-byte aligned → HV_STATUS_INVALID_ALIGNMENT; block crossing a 4 KiB page →
-/// HV_STATUS_INVALID_ALIGNMENT (TLFS common status codes; hyperv-facts A.5); block not in guest RAM →
+/// HV_STATUS_INVALID_ALIGNMENT (TLFS common status codes; docs/hyperv.md#input-rules); block not in guest RAM →
 /// <see cref="GpaNotRamStatus"/>.</item>
 /// </list>
 /// <para>
@@ -226,7 +226,7 @@ public sealed class HypercallDispatcher : IHypercallHandler
         var control = new HypercallInput(io.Control);
         Verdict verdict = Evaluate(io, processorIndex, control, _vps[processorIndex]);
 
-        // The one place a call ends (style.md A.5: a single completion path).
+        // The one place a call ends (docs/design.md#validation: a single completion path).
         switch (verdict.Ending)
         {
             case HypercallEnding.InvalidOpcode:
