@@ -27,12 +27,16 @@ internal sealed class CliContext
     /// <summary>Where COM1 goes with `--serial stdio`.</summary>
     public Func<Stream> OpenStandardOutput { get; init; } = Console.OpenStandardOutput;
 
+    /// <summary>What COM1 receives with `--serial stdio` (the console's stdin), or null for no input.</summary>
+    public Func<Stream>? OpenStandardInput { get; init; }
+
     /// <summary>The process's context: the console and the real backends.</summary>
     public static CliContext ForConsole(TextWriter? error = null) => new()
     {
         Out = Console.Out,
         Error = error ?? Console.Error,
         OpenHypervisor = BackendSelector.Open,
+        OpenStandardInput = Console.OpenStandardInput,
         OutIsTerminal = !Console.IsOutputRedirected,
         ErrorIsTerminal = error is null && !Console.IsErrorRedirected,
     };

@@ -128,6 +128,9 @@ internal static class RunCommand
                 machine.RequestStop(new MachineExit(MachineExitReason.HostRequest, 0, -1, "interrupted"));
             };
             Console.CancelKeyPress += onCancel;
+            using SerialInputPump? input = plan.Serial is { Discard: false, Path: null } && context.OpenStandardInput is { } stdin
+                ? new SerialInputPump(stdin(), machine.Com1)
+                : null;
             try
             {
                 machine.Start();
