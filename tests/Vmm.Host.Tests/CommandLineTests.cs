@@ -88,14 +88,16 @@ public sealed class CommandLineTests
         Assert.True(code == ExitCodes.Success, text);
 
         // The probe's rule (TlbFlushStrategySelector): kick where KVM marks preempted vCPUs (upstream), else memslot
-        // when the vCPUs outnumber the host CPUs, else kick.
+        // when the vCPUs outnumber the host CPUs and the timed platform-wide flush is fast enough (on a loaded host it
+        // may not be: then kick, and the summary says so), else kick.
         bool reportsPreemption = OperatingSystem.IsLinux() && KvmHypervisor.DetectFlavor() is KvmFlavor.Vmx or KvmFlavor.Svm;
-        string expected = reportsPreemption
-            ? "TLB flush (kick, chosen by auto: this KVM marks descheduled vCPUs preempted"
+        string[] expected = reportsPreemption
+            ? ["TLB flush (kick, chosen by auto: this KVM marks descheduled vCPUs preempted"]
             : cpus > Environment.ProcessorCount
-            ? $"TLB flush (memslot, chosen by auto: {cpus} vCPUs on {Environment.ProcessorCount} host CPUs, platform-wide flush "
-            : $"TLB flush (kick, chosen by auto: {cpus} vCPUs on {Environment.ProcessorCount} host CPUs: kicked targets are on a CPU): ";
-        Assert.Contains(expected, text, StringComparison.Ordinal);
+            ? [$"TLB flush (memslot, chosen by auto: {cpus} vCPUs on {Environment.ProcessorCount} host CPUs, platform-wide flush ",
+               $"TLB flush (kick, chosen by auto: platform-wide flush "]
+            : [$"TLB flush (kick, chosen by auto: {cpus} vCPUs on {Environment.ProcessorCount} host CPUs: kicked targets are on a CPU): "];
+        Assert.True(expected.Any(e => text.Contains(e, StringComparison.Ordinal)), $"none of [{string.Join(" | ", expected)}] in:\n{text}");
     }
 
     [Fact]
