@@ -112,12 +112,24 @@ internal sealed unsafe class KvmPartition : IPartition
         _ = Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_IRQ_LINE, &line);
     }
 
-    public void SendFixedInterrupt(int processorIndex, byte vector)
+    public void SendFixedInterrupt(int processorIndex, byte vector) =>
+        _ = SignalMsi(processorIndex, vector); // fixed delivery, edge (SDM Vol. 3 §11.11)
+
+    /// <summary>
+    /// Test hook: INIT then STARTUP with <paramref name="vector"/> to a vCPU, what a guest's bootstrap processor sends
+    /// to start an application processor (SDM Vol. 3 §8.4.4), delivered by the in-kernel LAPIC like any MSI.
+    /// </summary>
+    internal (int Init, int Startup) SendInitAndStartup(int processorIndex, byte vector) =>
+        (SignalMsi(processorIndex, 0b101u << 8),           // delivery mode INIT
+         SignalMsi(processorIndex, (0b110u << 8) | vector)); // delivery mode StartUp, the vector names the start page
+
+    private int SignalMsi(int processorIndex, uint data)
     {
-        // An MSI to the LAPIC with APIC ID = vCPU index, fixed delivery, edge (SDM Vol. 3 §11.11).
-        var msi = new kvm_msi { address_lo = 0xFEE0_0000u | ((uint)processorIndex << 12), data = vector };
+        // An MSI to the LAPIC with APIC ID = vCPU index (SDM Vol. 3 §11.11.1 address, §11.11.2 data). KVM returns how
+        // many LAPICs took it (api.rst KVM_SIGNAL_MSI).
+        var msi = new kvm_msi { address_lo = 0xFEE0_0000u | ((uint)processorIndex << 12), data = data };
         // SAFETY: msi is a local of the size the ioctl number encodes.
-        _ = Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SIGNAL_MSI, &msi);
+        return Libc.Ioctl(_vm.Fd, KvmIoctl.KVM_SIGNAL_MSI, &msi);
     }
 
     public void Dispose()

@@ -32,6 +32,10 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     private int _threadId;
     private readonly KvmHypercallIo _hypercallIo;
     private byte* _stealTimePreempted;
+    private uint* _stealTimeVersion;
+    private ulong _stealTimeMsr;
+    private uint _stealTimeVersionSeen;
+    private long _stealTimeRearms;
     private readonly bool _hypercallsEnabled;
     private bool _syncRegsValid;
     private bool _exitPending;
@@ -137,6 +141,11 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     {
         _exitPending = false; // this KVM_RUN completes it
         int result = Libc.Ioctl(_vcpu.Fd, KvmIoctl.KVM_RUN, 0);
+        if (_stealTimeVersion != null)
+        {
+            WatchStealTime(entered: result >= 0);
+        }
+
         if (result < 0)
         {
             _syncRegsValid = false;
@@ -311,6 +320,15 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     public void FlushGuestTlb(ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
     {
         // KVM cannot flush single GVAs from userspace: every flush is a full guest-TLB flush (allowed by the TLFS).
+        if (_stealTimePreempted != null && RearmStealTimeAfterInit && !IsStealTimeArmed())
+        {
+            // An INIT turned steal time off (see WatchStealTime): the bit would never be read. Re-arm it for the
+            // flushes to come and flush this one by the register toggle.
+            RearmStealTime();
+            FlushByRegisterToggle();
+            return;
+        }
+
         if (_stealTimePreempted != null)
         {
             // KVM_VCPU_FLUSH_TLB in the steal-time `preempted` byte: the next vcpu_load (this KVM_RUN) exchanges the
@@ -322,6 +340,11 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             return;
         }
 
+        FlushByRegisterToggle();
+    }
+
+    private void FlushByRegisterToggle()
+    {
         // Fallback: a changed CR4 (or CR0) makes KVM_SET_SREGS reset the MMU context and flush the guest TLB;
         // writing the same value does nothing (docs/kvm-host.md#forcing-a-flush). Two ioctls, about 21 µs here.
         kvm_sregs sregs;
@@ -387,6 +410,50 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
     /// <summary>True when flushes go through the steal-time bit rather than the CR4.PGE toggle.</summary>
     internal bool UsesStealTimeFlush => _stealTimePreempted != null;
 
+    /// <summary>How often an INIT was found to have turned steal time off and it was turned on again.</summary>
+    internal long StealTimeRearms => Interlocked.Read(ref _stealTimeRearms);
+
+    /// <summary>Test switch for the negative control: false leaves steal time off after an INIT (the bug).</summary>
+    internal bool RearmStealTimeAfterInit { get; set; } = true;
+
+    /// <summary>
+    /// KVM turns steal time off when a vCPU receives INIT (kvm_vcpu_reset clears the MSR; arch/x86/kvm/x86.c), and a
+    /// guest INITs every application processor it starts (Linux's wakeup_secondary_cpu_via_init,
+    /// arch/x86/kernel/smpboot.c). From then on KVM neither reads KVM_VCPU_FLUSH_TLB nor writes
+    /// KVM_VCPU_PREEMPTED, so a flush posted or deferred through the byte would silently never happen. While steal
+    /// time is on, KVM rewrites the record at every vcpu_load, adding 2 to its version (record_steal_time); a
+    /// KVM_RUN that entered the guest and left the version where it was therefore means "off": turn it on again from
+    /// this, the vCPU's own thread, and flush now by the register toggle if a flush bit was waiting.
+    /// </summary>
+    private void WatchStealTime(bool entered)
+    {
+        // SAFETY: the steal-time area stays mapped for the partition's lifetime; this vCPU owns its 64 bytes.
+        uint version = Volatile.Read(ref *_stealTimeVersion);
+        bool unchanged = version == _stealTimeVersionSeen;
+        _stealTimeVersionSeen = version;
+        if (entered && unchanged && RearmStealTimeAfterInit)
+        {
+            RearmStealTime();
+            if ((Volatile.Read(ref *_stealTimePreempted) & KvmVcpuFlushTlb) != 0)
+            {
+                FlushByRegisterToggle();
+            }
+        }
+    }
+
+    private bool IsStealTimeArmed()
+    {
+        Span<MsrEntry> msr = [new MsrEntry(MsrKvmStealTime)];
+        TransferMsrs(msr, KvmIoctl.KVM_GET_MSRS, "KVM_GET_MSRS");
+        return msr[0].Value == _stealTimeMsr;
+    }
+
+    private void RearmStealTime()
+    {
+        SetMsrs([new MsrEntry(MsrKvmStealTime, _stealTimeMsr)]);
+        Interlocked.Increment(ref _stealTimeRearms);
+    }
+
     private void EnableStealTime(KvmPartition partition)
     {
         if (partition.StealTimeGpa == 0)
@@ -405,8 +472,12 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
             return; // this KVM has no steal time: the CR4.PGE toggle is used instead
         }
 
-        // struct kvm_steal_time: u64 steal; u32 version; u32 flags; u8 preempted @16.
-        _stealTimePreempted = (byte*)partition.StealTimeArea + ((ulong)Index * 64) + 16;
+        // struct kvm_steal_time: u64 steal; u32 version @8; u32 flags; u8 preempted @16.
+        byte* record = (byte*)partition.StealTimeArea + ((ulong)Index * 64);
+        _stealTimeMsr = gpa | 1;
+        _stealTimeVersion = (uint*)(record + 8);
+        _stealTimeVersionSeen = Volatile.Read(ref *_stealTimeVersion);
+        _stealTimePreempted = record + 16;
     }
 
     /// <summary>
