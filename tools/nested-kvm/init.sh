@@ -42,6 +42,15 @@ X=$R/run/nested-kvm
 mkdir -p $X
 nine xfer $X cache=none || { say "cannot mount the transfer share"; poweroff -f; }
 
+# Heartbeat: L1's uptime into the transfer share every 10 s. The host side treats a heartbeat that
+# stops as a wedged L1, which catches the hangs the kernel's own watchdogs cannot report (every
+# vCPU stuck, or the emulator itself no longer running them). Kept on CPU 0, away from the nohz_full
+# CPUs the L2 vCPUs use. Its pid is in heartbeat.pid, for the tool's self-test to silence it.
+beat() { while :; do cut -d' ' -f1 /proc/uptime >$X/heartbeat; sleep 10; done; }
+beat &
+echo $! >$X/heartbeat.pid
+taskset -p 1 $! >/dev/null 2>&1
+
 # Shared directories: tag share<N> is mounted read-write at the path named in line N of shares.
 n=0
 while read -r dir; do
