@@ -31,8 +31,11 @@ public sealed class HvIpiGuest : IBuiltInGuest
     /// <summary>The vector the calls send (a fixed interrupt; 0x10-0xFF are valid, docs/hyperv.md#cluster-ipi).</summary>
     public const byte IpiVector = 0xE0;
 
-    /// <summary>How long the sender waits for a named vCPU's interrupt before it reports it missing: 2^32 TSC cycles.</summary>
-    public const long TimeoutCycles = 1L << 32;
+    /// <summary>
+    /// How long the sender waits by default for a named vCPU's interrupt before it reports it missing: 2^32 TSC cycles,
+    /// 1-2 s. A loaded nested host can take longer to run the target at all (argument <c>wait</c>).
+    /// </summary>
+    public const long DefaultTimeoutCycles = 1L << 32;
 
     /// <summary>Most vCPUs: the target sets are 64-bit vCPU masks and the counters fill one page.</summary>
     public const int MaxProcessors = 64;
@@ -67,6 +70,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
     {
         ["rounds"] = $"calls, each to a random non-empty subset of the targets (default {DefaultRounds})",
         ["skipvp"] = "negative control: leave this vCPU out of every set named while still expecting its interrupt; the guest must report it missing and fail",
+        ["wait"] = $"TSC cycles the sender waits for each named vCPU's interrupt before it reports it missing (default {DefaultTimeoutCycles})",
     };
 
     /// <summary>The forms the guest cycles through for <paramref name="context"/>, in order.</summary>
@@ -92,13 +96,14 @@ public sealed class HvIpiGuest : IBuiltInGuest
         }
 
         long skip = context.GetInt64("skipvp", 0, 1, context.ProcessorCount - 1);
+        long wait = context.GetInt64("wait", DefaultTimeoutCycles, 1, long.MaxValue / 2);
         List<IpiVariant> variants = Variants(context);
         if (variants.Count == 0)
         {
             throw new ArgumentException("guest 'hvipi': VP indices of 64 and above need the Ex call (a profile with 'tlbflush-ex').");
         }
 
-        return new Emitter(context, variants, rounds, (int)skip).Build();
+        return new Emitter(context, variants, rounds, (int)skip, wait).Build();
     }
 
     /// <summary>
@@ -135,7 +140,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
 
     private sealed record IpiVariant(string Name, bool Ex, bool All, bool Fast);
 
-    private sealed class Emitter(GuestBuildContext context, List<IpiVariant> variants, long rounds, int skip)
+    private sealed class Emitter(GuestBuildContext context, List<IpiVariant> variants, long rounds, int skip, long timeoutCycles)
     {
         private readonly GuestCodeBuilder _g = new();
         private readonly int _n = context.ProcessorCount;
@@ -430,7 +435,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
             A.pause();
             FlushBenchGuest.EmitReadTsc(A);
             A.sub(rax, __qword_ptr[(long)Start]);
-            A.mov(rcx, TimeoutCycles);
+            A.mov(rcx, timeoutCycles);
             A.cmp(rax, rcx);
             A.jb(spin);
             A.call(_checkAll);                          // reports the missing interrupt and never returns
@@ -499,7 +504,7 @@ public sealed class HvIpiGuest : IBuiltInGuest
             _g.Print(_g.String(" (extra)"));
             A.jmp(said);
             A.Label(ref missing);
-            _g.Print(_g.String($" (missing after {TimeoutCycles} TSC cycles)"));
+            _g.Print(_g.String($" (missing after {timeoutCycles} TSC cycles)"));
             A.Label(ref said);
             _g.Print(_g.String("\nhvipi: FAILED\n"));
             _g.Exit(1);

@@ -51,6 +51,17 @@ public sealed class HvIpiGuestTests
         Assert.Equal(["ipi-ex", "ipi-ex-all", "ipi-ex-all-xmm"], HvIpiGuest.VariantNames(context));
     }
 
+    [Theory]
+    [InlineData(null, "missing after 4294967296 TSC cycles")]
+    [InlineData("68719476736", "missing after 68719476736 TSC cycles")]
+    public void TheMissingInterruptReportNamesTheWaitTheGuestWasBuiltWith(string? wait, string report)
+    {
+        var arguments = wait is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["wait"] = wait };
+        var context = new GuestBuildContext(4, 64UL << 20, arguments, HyperVFeatureProfile.Parse("windows,+ipi"));
+        string image = System.Text.Encoding.ASCII.GetString(new HvIpiGuest().Build(context).Code);
+        Assert.Contains(report, image, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AProfileWithoutIpiIsRejectedNamingTheFeature()
     {
