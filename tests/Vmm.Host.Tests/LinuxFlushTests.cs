@@ -214,12 +214,13 @@ public sealed class LinuxFlushTests
         public long TracepointSinceInit => Number(@"VMM-TLB tracepoint=yes run=\d+ since_init=(\d+)");
 
         /// <summary>
-        /// Every event of the tracepoint made a flush hypercall. vmm traces the whole boot, the tracepoint counts from
-        /// /init's first lines until tlbcheck's report, after which /init still forks (each fork may flush): the
-        /// calls may exceed the events by a few (measured nested: 0-8 with 300 remaps), never fall short.
+        /// Every event of the tracepoint made a flush hypercall: never fewer calls than events. vmm traces the whole
+        /// boot, the tracepoint counts from /init's first lines until tlbcheck's report, and /init forks before and
+        /// after (mount, command substitutions, the exit-port pipeline; each fork may flush), so calls may exceed the
+        /// events (measured nested in two runs: 0-8 more with 300 remaps at 2 and 4 vCPUs, 8-15 with 100 at 3 vCPUs).
         /// </summary>
         public void AssertAsManyFlushCallsAsTracepointEvents() =>
-            Assert.InRange(Flushes.Count, TracepointSinceInit, TracepointSinceInit + 10 + (TracepointSinceInit / 20));
+            Assert.InRange(Flushes.Count, TracepointSinceInit, TracepointSinceInit + 10 + (TracepointSinceInit / 5));
 
         /// <summary>Writes the numbers the report of a run needs to the test's diagnostics.</summary>
         public void Report(string what)
