@@ -217,7 +217,7 @@ public sealed class LinuxFlushTests
         /// Every event of the tracepoint made a flush hypercall: never fewer calls than events. vmm traces the whole
         /// boot, the tracepoint counts from /init's first lines until tlbcheck's report, and /init forks before and
         /// after (mount, command substitutions, the exit-port pipeline; each fork may flush), so calls may exceed the
-        /// events (measured nested in two runs: 0-8 more with 300 remaps at 2 and 4 vCPUs, 8-15 with 100 at 3 vCPUs).
+        /// events (measured nested in three runs: 0-8 more with 300 remaps at 2 and 4 vCPUs, 8-17 with 100 at 3 vCPUs).
         /// </summary>
         public void AssertAsManyFlushCallsAsTracepointEvents() =>
             Assert.InRange(Flushes.Count, TracepointSinceInit, TracepointSinceInit + 10 + (TracepointSinceInit / 5));
