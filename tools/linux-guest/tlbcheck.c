@@ -23,7 +23,8 @@
  *
  * Output, one "tlbcheck:" line each (parsed by tests/Vmm.Host.Tests/LinuxFlushTests.cs):
  *   tlbcheck: mode=fixed cpus=N readers=R rounds=N checked=K
- *   tlbcheck: cpu=C reads=... stale=... first_stale_epoch=... faults=...    (one per reader)
+ *   tlbcheck: cpu=C reads=... stale=... first_stale_epoch=... stale_tag=... faults=... checked_faults=...
+ *                                                                    (one per reader)
  *   tlbcheck: rounds=N stale=S elapsed_us=... us_per_round=...
  *   tlbcheck: verdict=pass|stale|error
  * Exit status: 0 no stale read, 1 stale reads, 2 usage or system error, 3 time limit.
