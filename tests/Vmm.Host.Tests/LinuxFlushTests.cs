@@ -103,6 +103,7 @@ public sealed class LinuxFlushTests
     public void SkippedFlushHypercallsLeaveLinuxReadingStalePages()
     {
         const int cpus = 2;
+        SkipUnlessStockLinuxRuns();
         Assert.SkipWhen(
             Environment.ProcessorCount <= cpus,
             $"{Environment.ProcessorCount} host CPUs: a stale translation is only observable on a vCPU with a CPU of its own (nested: --cpus {cpus + 1} or more)");
@@ -158,7 +159,8 @@ public sealed class LinuxFlushTests
         Assert.True(run.TlbDelta >= rounds * 9 / 10, $"TLB shootdown IPIs grew by {run.TlbDelta} during {rounds} remaps");
     }
 
-    private static Run Boot(int cpus, string hv, string extra, Func<VmConfiguration, VmConfiguration>? configure = null)
+    /// <summary>Skips the calling test unless this host can boot the recipe's stock kernel; returns the artifacts' directory.</summary>
+    private static string SkipUnlessStockLinuxRuns()
     {
         KvmTestSupport.SkipUnlessKvm();
         Assert.SkipWhen(
@@ -168,6 +170,12 @@ public sealed class LinuxFlushTests
         Assert.SkipUnless(
             File.Exists(Path.Combine(dir, "vmlinux")) && File.Exists(Path.Combine(dir, "initramfs.cpio.gz")),
             $"no Linux guest in {dir}: run tools/linux-guest/build.sh (or set VMM_LINUX_GUEST_DIR)");
+        return dir;
+    }
+
+    private static Run Boot(int cpus, string hv, string extra, Func<VmConfiguration, VmConfiguration>? configure = null)
+    {
+        string dir = SkipUnlessStockLinuxRuns();
         if (!OperatingSystem.IsLinux())
         {
             return null!;
