@@ -48,7 +48,7 @@ public sealed class LinuxBootTests
     {
         (MachineExit exit, string log, TimeSpan elapsed) = Boot(kernel, cpus, hv, string.Empty);
         TestContext.Current.SendDiagnosticMessage($"{kernel}, {cpus} vCPUs, --hv {hv}: {elapsed.TotalSeconds:0.0} s to the verdict");
-        Assert.True(exit.Reason == MachineExitReason.GuestExit && exit.Status == 0, $"{exit}\n{log}");
+        Assert.True(exit.Reason == MachineExitReason.GuestExit && exit.Status == 0, $"{exit}{Explain(exit, log)}\n{log}");
         Assert.Contains($"VMM-INIT cpus={cpus} ", log);
         Assert.Contains($"smp: Brought up 1 node, {cpus} CPU", log);
         foreach (E820Entry e in E820Map.Build(GuestRamLayout.Ranges(Memory)))
@@ -131,6 +131,28 @@ public sealed class LinuxBootTests
         }
 
         return (exit, Encoding.UTF8.GetString(serial.ToArray()), watch.Elapsed);
+    }
+
+    /// <summary>
+    /// Names the known ways an SMP boot goes wrong on a slow host, so a failure says which one it was.
+    /// </summary>
+    private static string Explain(MachineExit exit, string log)
+    {
+        var lines = new StringBuilder();
+        if (log.Contains("do_boot_cpu failed", StringComparison.Ordinal) || log.Contains("failed to report alive state", StringComparison.Ordinal))
+        {
+            // Linux 6.1 waits 10 s (in jiffies) for each application processor to show a sign of life, then gives
+            // up on it and starts the next one with the same trampoline and shared start variables (do_boot_cpu,
+            // arch/x86/kernel/smpboot.c); an AP that wakes after that runs on another CPU's stack and GDT.
+            lines.Append("\ncause: Linux gave up waiting for an application processor (its 10 s wait in do_boot_cpu, arch/x86/kernel/smpboot.c): the host ran that vCPU too late");
+        }
+
+        if (exit.Reason == MachineExitReason.Shutdown && exit.Processor > 0)
+        {
+            lines.Append($"\ncause: application processor {exit.Processor} triple-faulted (on AMD SVM its registers are KVM's reset state, see the detail above)");
+        }
+
+        return lines.ToString();
     }
 
     private static string ArtifactDirectory()
