@@ -648,7 +648,13 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         switch (run->exit_reason)
         {
             case KvmConstants.KVM_EXIT_SHUTDOWN:
-                return VcpuRunResult.Shutdown($"vCPU {Index} shut down (triple fault) near RIP 0x{rip:X}");
+                // KVM on AMD SVM answers a shutdown intercept by clearing the VMCB and resetting the vCPU as an INIT
+                // would (arch/x86/kvm/svm/svm.c, shutdown_interception: "VMCB is undefined after a SHUTDOWN
+                // intercept"), so what the exit carries is the reset state (RIP 0xFFF0, CS base 0xFFFF0000), not the
+                // place of the fault. Say so, or every triple fault there reads as a jump to the reset vector.
+                return _hypervisor.Flavor == KvmFlavor.Svm
+                    ? VcpuRunResult.Shutdown($"vCPU {Index} shut down (triple fault); KVM on AMD SVM resets a vCPU that shuts down, so its registers (RIP 0x{rip:X}) are the INIT state, not where it faulted")
+                    : VcpuRunResult.Shutdown($"vCPU {Index} shut down (triple fault) near RIP 0x{rip:X}");
 
             case KvmConstants.KVM_EXIT_SYSTEM_EVENT:
                 return run->system_event.type switch
