@@ -207,6 +207,23 @@ public sealed class LinuxBootBenchTests : IDisposable
         Assert.Empty(LinuxBootBenchResults.Ratios(LinuxBootBenchResults.Rows([Pass(LinuxBootRunner.Vmm, 1, 1, 10, 12, 1), Fail(LinuxBootRunner.Qemu, 1, 1)])));
     }
 
+    [Fact]
+    public void TheTableHasARowPerRunnerAndTheRatioUnderEachVcpuCount()
+    {
+        LinuxBootSample[] samples =
+        [
+            Pass(LinuxBootRunner.Vmm, 2, 1, 30, 33, 10), Pass(LinuxBootRunner.Qemu, 2, 1, 20, 22, 9), Fail(LinuxBootRunner.Qemu, 2, 2),
+        ];
+        IReadOnlyList<LinuxBootBenchRow> rows = LinuxBootBenchResults.Rows(samples);
+        using var text = new StringWriter();
+        SpectreConsoles.Create(text, terminal: false).Write(LinuxBootBenchCommand.ToTable(rows, LinuxBootBenchResults.Ratios(rows)));
+        string[] lines = [.. Lines(text.ToString()).Where(l => l.Contains(" 2 ", StringComparison.Ordinal))];
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"2 .* vmm .* 30\.00 .* 33\.00 .* 10\.00 .* 20\.00 .* 1/1 .* 30\.00", lines[0]);
+        Assert.Matches(@"2 .* qemu .* 20\.00 .* 22\.00 .* 9\.00 .* 11\.00 .* 1/2 .* 20\.00", lines[1]);
+        Assert.Matches(@"2 .* vmm / qemu .* 1\.50x .* 1\.50x", lines[2]);
+    }
+
     // ------------------------------------------------------------------------------------------ command lines
 
     [Theory]
