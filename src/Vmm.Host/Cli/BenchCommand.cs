@@ -23,6 +23,7 @@ internal static class BenchCommand
         bench.Add(CreateExits(context));
         bench.Add(CreateHypercalls(context));
         bench.Add(FlushBenchCommand.Create(context));
+        bench.Add(LinuxBootBenchCommand.Create(context));
         return bench;
     }
 

@@ -333,7 +333,7 @@ internal sealed class RunOptions
         return CliParsers.TryParseInt(text, CliParsers.NameOf(result), 1, MaxCpus, CpusFix, out int value, out string? error) ? value : CliParsers.Fail(result, error, 1);
     }
 
-    private static ulong ParseMemory(ArgumentResult result)
+    internal static ulong ParseMemory(ArgumentResult result)
     {
         string name = CliParsers.NameOf(result);
         string text = CliParsers.Token(result) ?? "256M";
