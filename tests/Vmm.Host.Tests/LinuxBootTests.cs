@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Vmm.Core.Boot.Linux;
 using Vmm.Core.Machine;
+using Vmm.Host.Cli;
 using Vmm.Core.Memory;
 using Vmm.HyperV.Cpuid;
 using Vmm.Kvm;
@@ -110,7 +111,7 @@ public sealed class LinuxBootTests
     [Fact]
     public void DebiansBzImageAndItsVmlinuxLoadWithTheMeasuredHeaderValues()
     {
-        string dir = ArtifactDirectory();
+        string dir = LinuxGuestArtifacts.Directory();
         Assert.SkipUnless(File.Exists(Path.Combine(dir, "bzImage")) && File.Exists(Path.Combine(dir, "vmlinux")), $"no Linux guest in {dir}: run tools/linux-guest/build.sh");
         var bz = new LinuxKernelLoader(Path.Combine(dir, "bzImage"), Path.Combine(dir, "initramfs.cpio.gz"), CommandLine);
         Assert.Equal(LinuxKernelFormat.BzImage, bz.Format);
@@ -131,7 +132,7 @@ public sealed class LinuxBootTests
         Assert.SkipWhen(
             Directory.Exists("/sys/module/kvm_pvm"),
             "PVM-based KVM (kvm_pvm) cannot run a stock Linux kernel: its instruction emulator fails on int3; needs upstream KVM (hardware or nested)");
-        string dir = ArtifactDirectory();
+        string dir = LinuxGuestArtifacts.Directory();
         Assert.SkipUnless(
             File.Exists(Path.Combine(dir, kernel)) && File.Exists(Path.Combine(dir, "initramfs.cpio.gz")),
             $"no Linux guest in {dir}: run tools/linux-guest/build.sh (or set VMM_LINUX_GUEST_DIR)");
@@ -176,19 +177,5 @@ public sealed class LinuxBootTests
         }
 
         return lines.ToString();
-    }
-
-    private static string ArtifactDirectory()
-    {
-        string? dir = Environment.GetEnvironmentVariable("VMM_LINUX_GUEST_DIR");
-        if (!string.IsNullOrEmpty(dir))
-        {
-            return dir;
-        }
-
-        string cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(cache, "vmm", "linux-guest");
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Vmm.Core.Boot.Linux;
 using Vmm.Core.Machine;
+using Vmm.Host.Cli;
 using Vmm.Host.Tracing;
 using Vmm.HyperV.Cpuid;
 using Vmm.HyperV.Hypercalls;
