@@ -45,9 +45,8 @@ nine xfer $X cache=none || { say "cannot mount the transfer share"; poweroff -f;
 # Heartbeat: one byte every 10 s to QEMU's debug console at I/O port 0x4E9 (offset 1257 of /dev/port; 0x402 is SeaBIOS's own debug port),
 # which the host side reads as a file. The host treats a heartbeat that stops as a wedged L1, which
 # catches the hangs the kernel's own watchdogs cannot report (every vCPU stuck, or the emulator no
-# longer running them). A port write is synchronous and raises no interrupt: an earlier heartbeat
-# written over virtio-9p every 10 s came with far more silent wedges (interrupts arriving while L1
-# runs an L2 guest are the suspect). Kept on CPU 0, away from the nohz_full CPUs the L2 vCPUs use.
+# longer running them). A port write is synchronous and needs neither virtio-9p nor an interrupt, so
+# it tells a stuck L1 from a stuck transfer share. Kept on CPU 0, away from the nohz_full CPUs.
 # Its pid is in heartbeat.pid, for the tool's self-test to silence it.
 beat() { while :; do printf . | dd of=/dev/port bs=1 seek=1257 count=1 2>/dev/null; sleep 10; done; }
 beat &
