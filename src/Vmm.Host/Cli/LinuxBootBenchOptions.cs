@@ -125,25 +125,8 @@ internal sealed class LinuxBootBenchOptions
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object instead of a table" };
 
     /// <summary>Adds every option and the cross-option validator to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        Option[] all = [Backend, Kernel, Initrd, Append, QemuAppend, Cpus, Runs, Memory, HyperV, Qemu, Vmm, InProcess, Timeout, Json];
-        foreach (Option option in all)
-        {
-            command.Add(option);
-        }
-
-        command.Validators.Add(result =>
-        {
-            var errors = new List<string>();
-            _ = Check(result, errors);
-            foreach (string error in errors)
-            {
-                result.AddError(error);
-            }
-        });
-    }
+    public void AddTo(Command command) =>
+        CommandOptions.Register(command, (Option[])[Backend, Kernel, Initrd, Append, QemuAppend, Cpus, Runs, Memory, HyperV, Qemu, Vmm, InProcess, Timeout, Json], (result, errors) => _ = Check(result, errors));
 
     /// <summary>True when no --qemu was given (then a missing QEMU means "vmm alone", said in one line).</summary>
     public bool QemuWasDefaulted(SymbolResult result) => !new OptionReader(result).Given(Qemu);

@@ -170,25 +170,8 @@ internal sealed class RunOptions
     };
 
     /// <summary>Adds every option and the cross-option validator to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        Option[] all = [Backend, Cpus, Memory, Verbose, Log, Guest, GuestArgs, Serial, Kernel, Initrd, Append, HyperV, QemuCpu, Trace, TraceMaxSize, VpIndex, UnsafeSkipFlush, WhpFlush, FlushStrategy, Timeout];
-        foreach (Option option in all)
-        {
-            command.Add(option);
-        }
-
-        command.Validators.Add(result =>
-        {
-            var errors = new List<string>();
-            _ = Check(result, errors);
-            foreach (string error in errors)
-            {
-                result.AddError(error);
-            }
-        });
-    }
+    public void AddTo(Command command) =>
+        CommandOptions.Register(command, (Option[])[Backend, Cpus, Memory, Verbose, Log, Guest, GuestArgs, Serial, Kernel, Initrd, Append, HyperV, QemuCpu, Trace, TraceMaxSize, VpIndex, UnsafeSkipFlush, WhpFlush, FlushStrategy, Timeout], (result, errors) => _ = Check(result, errors));
 
     /// <summary>
     /// Reads every option (so each parser reports its own mistakes), then checks what depends on several of them;
