@@ -120,7 +120,7 @@ internal static class BenchCommand
                     payload["ratio"] = Math.Round(median / refMedian, 3);
                 }
 
-                context.Out.WriteLine(JsonSerializer.Serialize(payload));
+                context.Out.WriteLine(BenchJsonContext.Serialize(payload));
             }
             else
             {
@@ -205,7 +205,7 @@ internal static class BenchCommand
             double exitMedian = Median(exits);
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                context.Out.WriteLine(BenchJsonContext.Serialize(new Dictionary<string, object?>
                 {
                     ["benchmark"] = "hypercalls",
                     ["backend"] = hypervisor.Name,

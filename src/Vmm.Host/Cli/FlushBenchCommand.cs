@@ -105,7 +105,7 @@ internal static class FlushBenchCommand
             IReadOnlyList<FlushBenchGoal> goals = FlushBenchGoal.Compute(rows);
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                context.Out.WriteLine(BenchJsonContext.Serialize(new Dictionary<string, object?>
                 {
                     ["benchmark"] = "flush",
                     ["backend"] = hypervisor.Name,

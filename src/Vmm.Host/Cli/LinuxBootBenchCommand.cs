@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using Spectre.Console;
 using Vmm.Core.Boot.Linux;
@@ -72,9 +71,9 @@ internal static class LinuxBootBenchCommand
     {
         string process = Environment.ProcessPath ?? throw new UsageException("cannot tell this process's executable: give --vmm PATH");
         if (string.Equals(Path.GetFileNameWithoutExtension(process), "dotnet", StringComparison.OrdinalIgnoreCase)
-            && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } dll)
+            && File.Exists(Path.Combine(AppContext.BaseDirectory, "vmm.dll")))
         {
-            return [process, dll];
+            return [process, Path.Combine(AppContext.BaseDirectory, "vmm.dll")];
         }
 
         return [process];
@@ -136,7 +135,7 @@ internal static class LinuxBootBenchCommand
 
         if (asJson)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+            context.Out.WriteLine(BenchJsonContext.Serialize(new Dictionary<string, object?>
             {
                 ["benchmark"] = "linux-boot",
                 ["backend"] = hypervisor.Name,

@@ -10,13 +10,6 @@ namespace Vmm.Host.Tracing;
 /// </summary>
 public sealed record HypercallTraceSummary
 {
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary>Calls selected.</summary>
     public long Calls { get; init; }
 
@@ -68,10 +61,10 @@ public sealed record HypercallTraceSummary
     /// <summary>Reads a summary written by <see cref="ToJson"/>.</summary>
     /// <exception cref="JsonException">The text is not a summary.</exception>
     public static HypercallTraceSummary FromJson(string json) =>
-        JsonSerializer.Deserialize<HypercallTraceSummary>(json, s_json) ?? throw new JsonException("the JSON is null, not a summary");
+        JsonSerializer.Deserialize(json, TraceSummaryJsonContext.Default.HypercallTraceSummary) ?? throw new JsonException("the JSON is null, not a summary");
 
     /// <summary>The summary as indented JSON (camelCase; absent values left out).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, s_json);
+    public string ToJson() => JsonSerializer.Serialize(this, TraceSummaryJsonContext.Default.HypercallTraceSummary);
 
     private static HypercallCallSummary ByCallRow(IGrouping<(int Code, string Name), HypercallTraceEntry> g)
     {
