@@ -12,21 +12,21 @@ using static Iced.Intel.AssemblerRegisters;
 namespace Vmm.Kvm.Tests;
 
 /// <summary>
-/// The end-to-end proof for steal time after INIT (docs/kvm-host.md#steal-time): an application processor is INITed
-/// and started through the in-kernel LAPIC, as every OS starts its APs, and then runs coherence rounds. Each round
-/// vCPU 0 remaps the AP's test address with a native CPL3 store to the AP's own page table, the production flush
-/// engine flushes the AP while it is outside the guest (so the flush is queued and applied by
-/// <see cref="KvmVirtualProcessor.FlushGuestTlb"/> at its next entry, through the steal-time bit), and the AP reads
-/// the address at CPL3. A read that returns another page than the one just mapped is a stale read.
+/// The end-to-end proof for steal time after INIT (docs/kvm-host.md#steal-time): as an OS starts its application
+/// processors, vCPU 0 sends INIT and STARTUP through its LAPIC to vCPU 1, which waited for them from its creation;
+/// the AP then runs coherence rounds. Each round vCPU 0 remaps the AP's test address with a native CPL3 store to the
+/// AP's own page table, the production flush engine flushes the AP while it is outside the guest (so the flush is
+/// queued and applied by <see cref="KvmVirtualProcessor.FlushGuestTlb"/> at its next entry, through the steal-time
+/// bit), and the AP reads the address at CPL3. A read that returns another page than the one just mapped is stale.
 /// </summary>
 /// <remarks>
 /// The rounds are driven one exit at a time from the test thread with the vCPU loop's own steps
 /// (<see cref="VcpuTlbState.EnterGuest"/>, Run, <see cref="VcpuTlbState.LeaveGuest"/>), so every round is
 /// deterministic: no race decides whether the flush is posted or kicked. Whether a missed flush can show as a stale
-/// read at all is a fact of the host that each test measures first, on the same VM before the INIT, with rounds that
-/// flush nothing: on the PVM host (shadow paging) a native store leaves the old translation in place until a flush;
-/// nested under QEMU TCG every VM entry flushes QEMU's software TLB, so no round can read a stale page there and the
-/// negative control asserts the detection instead (the posted bit is still set after the entry: KVM never read it).
+/// read at all is a fact of the host that each test measures first, on the same VM, with rounds that flush nothing:
+/// on the PVM host (shadow paging) a native store leaves the old translation in place until a flush; nested under
+/// QEMU TCG every VM entry flushes QEMU's software TLB, so no round can read a stale page there and the negative
+/// control asserts the detection instead (the posted bit is still set after the entry: KVM never read it).
 /// </remarks>
 [Collection(KvmCollection.Name)]
 [SupportedOSPlatform("linux")]
@@ -43,16 +43,16 @@ public sealed class KvmStealTimeInitCoherenceTests
     [Fact]
     public void AnApStartedByInitAndStartupReadsNoStalePageInAThousandFlushRounds()
     {
-        using CoherenceRig rig = CoherenceRig.Start();
+        using CoherenceRig rig = CoherenceRig.Start(rearmAfterInit: true);
         RoundCounts probe = rig.RunRounds(ProbeRounds, flush: false);
-        rig.InitAndStartup();
         RoundCounts counts = rig.RunRounds(Rounds, flush: true);
-        _output.WriteLine($"before INIT, no flush: {probe.Stale} of {ProbeRounds} reads stale; after INIT and STARTUP, repair on: {counts.Stale} of {Rounds} reads stale, the flush bit left unread after {counts.BitLeftPosted} entries, {rig.Ap.StealTimeRearms} re-arm(s)");
+        _output.WriteLine($"no flush: {probe.Stale} of {ProbeRounds} reads stale; repair on: {counts.Stale} of {Rounds} reads stale, the flush bit left unread after {counts.BitLeftPosted} entries, {rig.Ap.StealTimeRearms} re-arm(s)");
 
         Assert.Equal(0, counts.Stale);
         Assert.Equal(0, counts.BitLeftPosted);            // every flush posted after the re-arm was read by KVM at its entry
-        Assert.Equal(1, rig.Ap.StealTimeRearms);          // the INIT was noticed once, at the AP's first entry after it
+        Assert.Equal(1, rig.Ap.StealTimeRearms);          // the INIT was noticed once, at the AP's first entry
         Assert.Equal(Rounds, counts.FlushesAppliedOnAp);  // every round's flush reached the AP through the engine
+        Assert.Equal(1UL, rig.ApStealTimeMsr() & 1);     // steal time is on again
     }
 
     [Fact]
@@ -60,13 +60,12 @@ public sealed class KvmStealTimeInitCoherenceTests
     {
         // Negative control: the bug. Steal time stays off after the INIT, and every flush the engine applies is a bit
         // that KVM never reads.
-        using CoherenceRig rig = CoherenceRig.Start();
-        rig.Ap.RearmStealTimeAfterInit = false;
+        using CoherenceRig rig = CoherenceRig.Start(rearmAfterInit: false);
         RoundCounts probe = rig.RunRounds(ProbeRounds, flush: false);
-        rig.InitAndStartup();
         RoundCounts counts = rig.RunRounds(ControlRounds, flush: true);
-        _output.WriteLine($"before INIT, no flush: {probe.Stale} of {ProbeRounds} reads stale; after INIT and STARTUP, repair off: {counts.Stale} of {ControlRounds} reads stale, the flush bit left unread after {counts.BitLeftPosted} entries, {rig.Ap.StealTimeRearms} re-arm(s)");
+        _output.WriteLine($"no flush: {probe.Stale} of {ProbeRounds} reads stale; repair off: {counts.Stale} of {ControlRounds} reads stale, the flush bit left unread after {counts.BitLeftPosted} entries, {rig.Ap.StealTimeRearms} re-arm(s)");
 
+        Assert.Equal(0UL, rig.ApStealTimeMsr());   // the INIT turned steal time off, and nothing turned it on again
         Assert.Equal(ControlRounds, counts.FlushesAppliedOnAp);
         Assert.Equal(ControlRounds, counts.BitLeftPosted);
         Assert.Equal(0, rig.Ap.StealTimeRearms);
@@ -123,13 +122,26 @@ public sealed class KvmStealTimeInitCoherenceTests
 
         public bool StopRequested => false;
 
-        public static CoherenceRig Start()
+        /// <summary>The AP's MSR_KVM_STEAL_TIME (Documentation/virt/kvm/x86/msr.rst): bit 0 is "enabled".</summary>
+        public ulong ApStealTimeMsr()
+        {
+            Span<MsrEntry> msr = [new MsrEntry(0x4B56_4D03)];
+            Ap.GetMsrs(msr);
+            return msr[0].Value;
+        }
+
+        /// <summary>
+        /// Builds the VM with vCPU 1 waiting for INIT and STARTUP, as an OS's application processors do; vCPU 0 sends them
+        /// through its LAPIC, the AP starts in real mode at the start page and is put back into long mode (what an OS's
+        /// trampoline does, SDM Vol. 3 §9.9, done here by the test), and reads page 0.
+        /// </summary>
+        public static CoherenceRig Start(bool rearmAfterInit)
         {
             KvmFixture.SkipUnlessKvm();
             KvmHypervisor kvm = KvmHypervisor.Open();
             var memory = new GuestMemory([new GuestMemoryRegion(0, kvm.AllocateGuestMemory(16UL << 20))]);
             var env = LongModeEnvironment.Build(memory, 2);
-            (ulong writerEntry, ulong apEntry, ulong invalidOpcode) = WriteCode(memory);
+            (ulong bspEntry, ulong apEntry, ulong invalidOpcode) = WriteCode(memory);
             env.SetInterruptGate(InvalidOpcode, invalidOpcode);
             WriteRealModeStart(memory);
             WriteChain(memory);
@@ -138,15 +150,15 @@ public sealed class KvmStealTimeInitCoherenceTests
                 ProcessorCount = 2,
                 Memory = memory,
                 Cpuid = Machine.DefaultCpuidPolicy(kvm.GetSupportedCpuid()),
+                StartModes = [VcpuStartMode.Running, VcpuStartMode.WaitForStartup],
             });
             var rig = new CoherenceRig(kvm, memory, env, partition, apEntry);
             Assert.True(rig.Ap.UsesStealTimeFlush);
-            rig.Boot(0, writerEntry, LongModeLayout.Pml4);
-            rig.Boot(1, apEntry, Chain);
+            rig.Ap.RearmStealTimeAfterInit = rearmAfterInit;
+            rig.Boot(0, bspEntry, LongModeLayout.Pml4);
             rig._vcpus[0].PrepareRunThread();
             rig._vcpus[1].PrepareRunThread();
-            rig.ReadOnAp(); // the AP enables its LAPIC (so that an MSI can reach it) and reads page 0
-            Assert.Equal(Tag(0), memory.Read<ulong>(Result));
+            rig.StartAp();
             return rig;
         }
 
@@ -193,20 +205,18 @@ public sealed class KvmStealTimeInitCoherenceTests
             return new RoundCounts(stale, bitLeft, _threads[1].TlbState.Applied - appliedBefore);
         }
 
-        /// <summary>INIT and STARTUP through the LAPIC; then the AP, seen in real mode at the start page, is put back into long mode.</summary>
-        public void InitAndStartup()
+        private void StartAp()
         {
-            (int init, int startup) = _partition.SendInitAndStartup(1, StartVector);
-            Assert.True(init > 0 && startup > 0, $"the LAPIC did not take INIT ({init}) or STARTUP ({startup})");
-            Step(1);
+            Step(0); // vCPU 0 sends INIT and STARTUP
+            Step(1); // the AP's first entry takes them and runs the start page
             Ap.GetSpecialRegisters(out SpecialRegisters s);
-            Assert.True((s.Cr0 & X86Constants.Cr0ProtectionEnable) == 0 && s.Cs.Base == (ulong)StartVector << 12, $"the AP did not restart in real mode at the start page: CR0 0x{s.Cr0:X}, CS base 0x{s.Cs.Base:X}");
+            Assert.True((s.Cr0 & X86Constants.Cr0ProtectionEnable) == 0 && s.Cs.Base == (ulong)StartVector << 12, $"the AP did not start in real mode at the start page: CR0 0x{s.Cr0:X}, CS base 0x{s.Cs.Base:X}");
+            Assert.Equal(0, Ap.StealTimePreemptedByte); // nothing posted yet
 
-            // What an OS's trampoline does (SDM Vol. 3 §9.9), done by the test: the same long-mode state as at boot,
-            // with the AP's own page tables. Steal time stays as the INIT left it.
+            // The long-mode state every vCPU boots with, on the AP's own page tables. Steal time stays as the INIT left it.
             Boot(1, _apEntry, Chain);
             ReadOnAp();
-            Assert.Equal(Tag(_page), _memory.Read<ulong>(Result)); // a new MMU context: nothing stale yet
+            Assert.Equal(Tag(0), _memory.Read<ulong>(Result));
         }
 
         public void Dispose()
@@ -258,29 +268,27 @@ public sealed class KvmStealTimeInitCoherenceTests
         private static ulong Tag(int page) => TagBase + (ulong)page;
 
         /// <summary>
-        /// vCPU 0 (CPL3): stores [NextPte] into the AP's PT entry for the test address, then ud2. The AP (CPL0 entry):
-        /// enables its LAPIC, then at CPL3 reads the test address into [Result], then ud2. The #UD handler reports
-        /// through the marker port and returns past the ud2. CPL3 matters on PVM: only a native store leaves a stale
+        /// vCPU 0 (CPL0 entry): sends INIT and STARTUP to APIC ID 1 and reports; then at CPL3, in a loop, stores
+        /// [NextPte] into the AP's PT entry for the test address and executes ud2. The AP (CPL0 entry): at CPL3, in a
+        /// loop, reads the test address into [Result] and executes ud2. The #UD handler reports through the marker port
+        /// and returns past the ud2. CPL3 matters on PVM: only a native store leaves a stale
         /// shadow entry behind, and only a native read can see it (docs/kvm-host.md#stale-translations).
         /// </summary>
         private static (ulong Writer, ulong Ap, ulong InvalidOpcode) WriteCode(GuestMemory memory)
         {
             var a = new Assembler(64);
-            Label writer = a.CreateLabel();
+            Label bsp = a.CreateLabel();
             Label writerLoop = a.CreateLabel();
             Label ap = a.CreateLabel();
             Label reader = a.CreateLabel();
             Label invalidOpcode = a.CreateLabel();
 
-            a.Label(ref writer);
+            a.Label(ref bsp);
+            EmitStartAp(a);
             EmitDropToUser(a, writerLoop);
             EmitCopyAndReportLoop(a, ref writerLoop, NextPte, ApPt);
 
-            // Software-enable the LAPIC (SVR, SDM Vol. 3 §11.9): KVM rebuilds its APIC-ID map only when a LAPIC changes,
-            // and until then an MSI finds no vCPU 1 (docs/kvm-host.md#steal-time). An OS writes its LAPIC long before.
             a.Label(ref ap);
-            a.mov(eax, 0xFEE0_00F0u);
-            a.mov(__dword_ptr[rax], 0x1FF);
             EmitDropToUser(a, reader);
             EmitCopyAndReportLoop(a, ref reader, TestAddress, Result);
 
@@ -292,7 +300,25 @@ public sealed class KvmStealTimeInitCoherenceTests
             using var stream = new MemoryStream();
             AssemblerResult result = a.Assemble(new StreamCodeWriter(stream), Code, BlockEncoderOptions.ReturnNewInstructionOffsets);
             memory.Write(Code, stream.ToArray());
-            return (result.GetLabelRIP(writer), result.GetLabelRIP(ap), result.GetLabelRIP(invalidOpcode));
+            return (result.GetLabelRIP(bsp), result.GetLabelRIP(ap), result.GetLabelRIP(invalidOpcode));
+        }
+
+        /// <summary>
+        /// At CPL0, through the xAPIC's MMIO page: software-enables this LAPIC (SVR), then sends INIT and STARTUP
+        /// (vector <see cref="StartVector"/>) to APIC ID 1, ICR high word first (SDM Vol. 3 §11.6.1, §8.4.4), and reports.
+        /// The SVR write also makes KVM rebuild its APIC-ID map, without which no IPI reaches vCPU 1
+        /// (docs/kvm-host.md#steal-time). Clobbers RAX.
+        /// </summary>
+        private static void EmitStartAp(Assembler a)
+        {
+            const uint Lapic = 0xFEE0_0000;
+            a.mov(eax, Lapic);
+            a.mov(__dword_ptr[rax + 0xF0], 0x1FF);                      // SVR: APIC software enable, spurious vector 0xFF
+            a.mov(__dword_ptr[rax + 0x310], 1 << 24);                    // ICR[63:56]: destination APIC ID 1
+            a.mov(__dword_ptr[rax + 0x300], 0x4500);                     // ICR: INIT, level assert
+            a.mov(__dword_ptr[rax + 0x310], 1 << 24);
+            a.mov(__dword_ptr[rax + 0x300], 0x4600 | StartVector);       // ICR: STARTUP
+            a.@out(MarkerPort, al);
         }
 
         /// <summary>At <paramref name="loop"/>, forever: copies the qword at <paramref name="from"/> to <paramref name="to"/>, then ud2 (the report).</summary>
