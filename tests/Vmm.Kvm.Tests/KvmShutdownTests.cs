@@ -48,7 +48,7 @@ public sealed class KvmShutdownTests
             VcpuRunResult result = default;
             for (int i = 0; i < 10; i++)
             {
-                result = vp.Run(new NoDevices());
+                result = vp.Run(new MarkerPortHandler(1));
                 if (result.Kind != VcpuExitKind.Canceled)
                 {
                     break;
@@ -77,30 +77,5 @@ public sealed class KvmShutdownTests
         {
             vp.ReleaseRunThread();
         }
-    }
-
-    private sealed class NoDevices : IVcpuExitHandler
-    {
-        public void PortRead(int processorIndex, ushort port, Span<byte> data) => data.Fill(0xFF);
-
-        public void PortWrite(int processorIndex, ushort port, ReadOnlySpan<byte> data)
-        {
-        }
-
-        public void MmioRead(int processorIndex, ulong address, Span<byte> data) => data.Fill(0xFF);
-
-        public void MmioWrite(int processorIndex, ulong address, ReadOnlySpan<byte> data)
-        {
-        }
-
-        public MsrAccessResult MsrRead(int processorIndex, uint index, out ulong value)
-        {
-            value = 0;
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) => MsrAccessResult.GeneralProtection;
-
-        public void Hypercall(IHypercallIo io) => io.Complete(0);
     }
 }

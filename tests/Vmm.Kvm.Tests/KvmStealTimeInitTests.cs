@@ -19,7 +19,7 @@ public sealed class KvmStealTimeInitTests
 {
     private const ulong Code = 0x10_0000;
     private const byte StartVector = 0x08; // the application processor starts in real mode at 0x8000 (SDM Vol. 3 §8.4.4)
-    private const byte MarkerPort = 0xE7;
+    private const byte MarkerPort = MarkerPortHandler.Port;
 
     // out 0xE7, al; jmp short -4: the same bytes loop with one port exit per pass in 64-bit and in real mode.
     private static readonly byte[] s_exitLoop = [0xE6, MarkerPort, 0xEB, 0xFC];
@@ -95,7 +95,7 @@ public sealed class KvmStealTimeInitTests
         private readonly KvmHypervisor _kvm;
         private readonly GuestMemory _memory;
         private readonly KvmPartition _partition;
-        private readonly MarkerHandler _handler = new();
+        private readonly MarkerPortHandler _handler = new(2);
 
         private Ap(KvmHypervisor kvm, GuestMemory memory, KvmPartition partition)
         {
@@ -133,14 +133,14 @@ public sealed class KvmStealTimeInitTests
 
         public void RunToMarker()
         {
-            int before = _handler.Markers;
-            for (int i = 0; i < 10 && _handler.Markers == before; i++)
+            int before = _handler.Markers[1];
+            for (int i = 0; i < 10 && _handler.Markers[1] == before; i++)
             {
                 VcpuRunResult result = Vcpu.Run(_handler);
                 Assert.True(result.Kind is VcpuExitKind.Continue or VcpuExitKind.Canceled, result.ToString());
             }
 
-            Assert.True(_handler.Markers > before, "the vCPU never reached its port exit");
+            Assert.True(_handler.Markers[1] > before, "the vCPU never reached its port exit");
         }
 
         /// <summary>INIT and STARTUP through the LAPIC, then the first exit from the real-mode start page.</summary>
@@ -150,7 +150,7 @@ public sealed class KvmStealTimeInitTests
             Assert.True(init > 0 && startup > 0, $"the LAPIC did not take INIT ({init}) or STARTUP ({startup})");
             RunToMarker();
             Vcpu.GetSpecialRegisters(out SpecialRegisters s);
-            Assert.True((s.Cr0 & X86Constants.Cr0ProtectionEnable) == 0, $"INIT did not reset the vCPU: CR0 0x{s.Cr0:X}, CS 0x{s.Cs.Selector:X} base 0x{s.Cs.Base:X}, EFER 0x{s.Efer:X}, markers {_handler.Markers}"); // INIT reset the vCPU ...
+            Assert.True((s.Cr0 & X86Constants.Cr0ProtectionEnable) == 0, $"INIT did not reset the vCPU: CR0 0x{s.Cr0:X}, CS 0x{s.Cs.Selector:X} base 0x{s.Cs.Base:X}, EFER 0x{s.Efer:X}, markers {_handler.Markers[1]}"); // INIT reset the vCPU ...
             Assert.Equal((ulong)StartVector << 12, s.Cs.Base);                // ... and STARTUP started it at the vector's page
         }
 
@@ -161,36 +161,5 @@ public sealed class KvmStealTimeInitTests
             _memory.Dispose();
             _kvm.Dispose();
         }
-    }
-
-    private sealed class MarkerHandler : IVcpuExitHandler
-    {
-        public int Markers { get; private set; }
-
-        public void PortRead(int processorIndex, ushort port, Span<byte> data) => data.Fill(0xFF);
-
-        public void PortWrite(int processorIndex, ushort port, ReadOnlySpan<byte> data)
-        {
-            if (port == MarkerPort)
-            {
-                Markers++;
-            }
-        }
-
-        public void MmioRead(int processorIndex, ulong address, Span<byte> data) => data.Fill(0xFF);
-
-        public void MmioWrite(int processorIndex, ulong address, ReadOnlySpan<byte> data)
-        {
-        }
-
-        public MsrAccessResult MsrRead(int processorIndex, uint index, out ulong value)
-        {
-            value = 0;
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        public MsrAccessResult MsrWrite(int processorIndex, uint index, ulong value) => MsrAccessResult.GeneralProtection;
-
-        public void Hypercall(IHypercallIo io) => io.Complete(0);
     }
 }
