@@ -36,8 +36,12 @@ public static class CGuestImage
         return copy.ToArray();
     }
 
-    /// <summary>Builds the image of C guest <paramref name="name"/> for <paramref name="context"/>.</summary>
-    public static GuestImage Build(string name, GuestBuildContext context)
+    /// <summary>
+    /// Builds the image of C guest <paramref name="name"/> for <paramref name="context"/>; the guest reads
+    /// <paramref name="arguments"/> (the values after the C# side checked them and filled in defaults) or, without
+    /// them, the `--guest-arg` values as given.
+    /// </summary>
+    public static GuestImage Build(string name, GuestBuildContext context, IReadOnlyDictionary<string, string>? arguments = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         byte[] file = LoadElf(name);
@@ -49,12 +53,12 @@ public static class CGuestImage
             file.AsSpan((int)s.FileOffset, (int)s.FileSize).CopyTo(flat.AsSpan((int)(s.PhysicalAddress - LongModeLayout.ImageBase)));
         }
 
-        WriteParameters(flat.AsSpan(0, 4096), context);
+        WriteParameters(flat.AsSpan(0, 4096), context, arguments ?? context.ArgumentNames.ToDictionary(k => k, context.GetArgument));
         return new GuestImage(LongModeLayout.ImageBase, flat, elf.Entry, new Dictionary<byte, ulong>());
     }
 
     /// <summary>Fills the parameter page (struct guest_params in guests/c/lib/guest.h).</summary>
-    private static void WriteParameters(Span<byte> page, GuestBuildContext context)
+    private static void WriteParameters(Span<byte> page, GuestBuildContext context, IReadOnlyDictionary<string, string> arguments)
     {
         page.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(page, ParamsMagic);
@@ -69,9 +73,9 @@ public static class CGuestImage
         }
 
         int at = ArgumentsOffset;
-        foreach (string key in context.ArgumentNames)
+        foreach ((string key, string value) in arguments)
         {
-            byte[] pair = Encoding.ASCII.GetBytes($"{key}={context.GetArgument(key)}\0");
+            byte[] pair = Encoding.ASCII.GetBytes($"{key}={value}\0");
             if (at + pair.Length >= ArgumentsOffset + ArgumentBytes)
             {
                 throw new ArgumentException($"the guest arguments exceed {ArgumentBytes} bytes.");

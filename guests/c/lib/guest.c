@@ -80,7 +80,38 @@ static void put_unsigned(uint64_t v, unsigned base, int width, char pad)
     while (i) serial_putc(buf[--i]);
 }
 
+static bool at_cpl3(void)
+{
+    uint16_t cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    return (cs & 3) == 3;
+}
+
+struct print_request { const char *fmt; va_list *ap; };
+static void vprintf_cpl0(const char *fmt, va_list ap);
+static uint64_t vprintf_thunk(uint64_t arg)
+{
+    struct print_request *r = (struct print_request *)arg;
+    vprintf_cpl0(r->fmt, *r->ap);
+    return 0;
+}
+
+/* Port I/O faults at CPL3 on PVM hosts even with IOPL 3 (README, "The guest environment"): from CPL3 the
+   output goes through the #UD escape to CPL0. */
 void guest_vprintf(const char *fmt, va_list ap)
+{
+    if (at_cpl3()) {
+        va_list copy;
+        va_copy(copy, ap);
+        struct print_request r = { fmt, &copy };
+        user_kcall(vprintf_thunk, (uint64_t)&r);
+        va_end(copy);
+        return;
+    }
+    vprintf_cpl0(fmt, ap);
+}
+
+static void vprintf_cpl0(const char *fmt, va_list ap)
 {
     for (; *fmt; fmt++) {
         if (*fmt != '%') { serial_putc(*fmt); continue; }
@@ -119,8 +150,15 @@ void guest_printf(const char *fmt, ...)
     va_end(ap);
 }
 
+static uint64_t exit_thunk(uint64_t status)
+{
+    for (;;) outl(GUEST_EXIT_PORT, (uint32_t)status);
+    __builtin_unreachable();
+}
+
 _Noreturn void guest_exit(uint32_t status)
 {
+    if (at_cpl3()) user_kcall(exit_thunk, status);
     for (;;) outl(GUEST_EXIT_PORT, status);
 }
 
@@ -144,7 +182,7 @@ _Noreturn void guest_assert_fail(const char *file, int line, const char *cond, c
     spin_lock(&print_lock);      /* held to the end: the VM stops with this line complete */
     printf_unlocked("%s:%d: vCPU %u: assertion failed: %s: ", file, line, cpu_id(), cond);
     guest_vprintf(fmt, ap);
-    serial_putc('\n');
+    printf_unlocked("\n");
     va_end(ap);
     guest_exit(GUEST_EXIT_FAIL);
 }

@@ -181,6 +181,8 @@ static inline uint64_t hv_hypercall(uint64_t control, uint64_t input, uint64_t o
                      : "memory", "cc", "r9", "r10", "r11");
     return status;
 }
+/* An XMM fast hypercall: input[0..1] in RDX:R8, input[2..13] in XMM0-XMM5 (112 bytes read). */
+uint64_t hv_hypercall_xmm(uint64_t control, const uint64_t *input);
 static inline uint64_t hv_control(uint16_t code, bool fast, unsigned reps)
 {
     return code | (fast ? (1ull << 16) : 0) | ((uint64_t)reps << 32);

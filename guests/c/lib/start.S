@@ -159,3 +159,22 @@ hv_call_from_compat32:
 compat32_back:
     mov %r9, %rsp
     ret
+
+/*
+ * uint64_t hv_hypercall_xmm(uint64_t control, const uint64_t input[14]): an XMM fast hypercall (TLFS
+ * "XMM Fast Hypercall Input"): the first 16 input bytes in RDX:R8, the next 96 in XMM0-XMM5. The C code
+ * is built without SSE, so the XMM loads live here.
+ */
+    .globl hv_hypercall_xmm
+hv_hypercall_xmm:
+    mov %rdi, %rcx
+    mov 0(%rsi), %rdx
+    mov 8(%rsi), %r8
+    movdqu 16(%rsi), %xmm0
+    movdqu 32(%rsi), %xmm1
+    movdqu 48(%rsi), %xmm2
+    movdqu 64(%rsi), %xmm3
+    movdqu 80(%rsi), %xmm4
+    movdqu 96(%rsi), %xmm5
+    call *hv_hypercall_page(%rip)
+    ret
