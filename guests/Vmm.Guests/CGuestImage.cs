@@ -18,6 +18,9 @@ public static class CGuestImage
     /// <summary>Size of the argument block at the end of the parameter page.</summary>
     public const int ArgumentBytes = 2048;
 
+    /// <summary>Where guests/c/lib/link.ld places the 256 exception stubs, 16 bytes per vector.</summary>
+    public const ulong ExceptionStubs = LongModeLayout.ImageBase + 0x2000;
+
     private const int VpIndexOffset = 32;
     private const int ArgumentsOffset = VpIndexOffset + (4 * LongModeLayout.MaxProcessors);
 
@@ -54,7 +57,10 @@ public static class CGuestImage
         }
 
         WriteParameters(flat.AsSpan(0, 4096), context, arguments ?? context.ArgumentNames.ToDictionary(k => k, context.GetArgument));
-        return new GuestImage(LongModeLayout.ImageBase, flat, elf.Entry, new Dictionary<byte, ulong>());
+        // The IDT points at the library's stubs before the guest starts: writing 256 gates per vCPU is a loop of
+        // emulated CPL0 instructions on PVM hosts (docs/kvm-host.md#pvm-hosts).
+        var gates = Enumerable.Range(0, 256).ToDictionary(v => (byte)v, v => ExceptionStubs + (16UL * (ulong)v));
+        return new GuestImage(LongModeLayout.ImageBase, flat, elf.Entry, gates);
     }
 
     /// <summary>Fills the parameter page (struct guest_params in guests/c/lib/guest.h).</summary>

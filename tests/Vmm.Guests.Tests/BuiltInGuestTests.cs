@@ -35,7 +35,8 @@ public sealed class BuiltInGuestTests
             // A C guest: the parameter page at the image base, the code from the next page (guests/c/lib/link.ld).
             Assert.Equal(LongModeLayout.ImageBase + 0x1000, image.Entry);
             Assert.InRange(image.Code.Length, 0x1010, (int)(LongModeLayout.StacksBottom(64UL << 20, cpus) - LongModeLayout.ImageBase));
-            Assert.Empty(image.InterruptGates);
+            Assert.Equal(256, image.InterruptGates.Count);
+            Assert.All(image.InterruptGates, g => Assert.Equal(CGuestImage.ExceptionStubs + (16UL * g.Key), g.Value));
             return;
         }
 

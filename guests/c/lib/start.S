@@ -28,8 +28,7 @@ _start:
     jmp 1b
 
 /* One 16-byte stub per vector: push a zero error code where the CPU pushes none, then the vector. */
-    .text
-    .balign 16
+    .section .text.stubs, "ax"
     .globl exception_stubs
 exception_stubs:
     .set vec, 0
@@ -44,6 +43,7 @@ exception_stubs:
     .set vec, vec + 1
     .endr
 
+    .text
 exception_common:
     push %rax
     push %rbx
