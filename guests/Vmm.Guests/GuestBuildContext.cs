@@ -33,6 +33,9 @@ public sealed class GuestBuildContext
     /// <summary>Names of the arguments given.</summary>
     public IEnumerable<string> ArgumentNames => _arguments.Keys;
 
+    /// <summary>The text of argument <paramref name="name"/> as given.</summary>
+    public string GetArgument(string name) => _arguments[name];
+
     /// <summary>A word argument that must be one of <paramref name="choices"/>, or <paramref name="defaultValue"/>.</summary>
     /// <exception cref="ArgumentException">The value is not one of <paramref name="choices"/>.</exception>
     public string GetChoice(string name, string defaultValue, params string[] choices)

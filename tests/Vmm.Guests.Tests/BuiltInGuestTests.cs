@@ -30,6 +30,16 @@ public sealed class BuiltInGuestTests
         HyperVFeatureProfile profile = guest is HvIpiGuest ? HyperVFeatureProfile.Parse("linux,+ipi") : HyperVFeatureProfile.Linux;
         GuestImage image = guest.Build(new GuestBuildContext(cpus, 64UL << 20, hyperV: profile));
         Assert.Equal(LongModeLayout.ImageBase, image.Base);
+        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code) == CGuestImage.ParamsMagic)
+        {
+            // A C guest: the parameter page at the image base, the code from the next page (guests/c/lib/link.ld).
+            Assert.Equal(LongModeLayout.ImageBase + 0x1000, image.Entry);
+            Assert.InRange(image.Code.Length, 0x1010, (int)(LongModeLayout.StacksBottom(64UL << 20, cpus) - LongModeLayout.ImageBase));
+            Assert.Equal(256, image.InterruptGates.Count);
+            Assert.All(image.InterruptGates, g => Assert.Equal(CGuestImage.ExceptionStubs + (16UL * g.Key), g.Value));
+            return;
+        }
+
         Assert.Equal(LongModeLayout.ImageBase, image.Entry);
         Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
         foreach ((byte vector, ulong handler) in image.InterruptGates)
@@ -55,7 +65,10 @@ public sealed class BuiltInGuestTests
         Assert.Equal(p.Has(HyperVFeature.Hypercall), checks.Any(c => c.StartsWith("a hypercall from CPL3 never runs", StringComparison.Ordinal)));
         Assert.Equal(p.Has(HyperVFeature.Time), checks.Contains("the reference TSC page is valid and agrees with TIME_REF_COUNT"));
         Assert.Equal(checks.Count, checks.Distinct().Count());
-        Assert.True(image.InterruptGates.ContainsKey(13));
+        // The C probe installs its own gates; the image carries the parameter page it checks against.
+        Assert.Equal(CGuestImage.ParamsMagic, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code));
+        Assert.Equal((uint)p.Features, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code.AsSpan(12)));
+        Assert.InRange(image.Entry, image.Base + 0x1000, image.Base + (ulong)image.Code.Length - 1);
     }
 
     [Theory]

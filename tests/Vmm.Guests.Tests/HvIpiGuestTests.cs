@@ -11,13 +11,14 @@ public sealed class HvIpiGuestTests
     [InlineData("windows,+ipi", 64)]
     [InlineData("linux,+ipi", 3)]
     [InlineData("windows,+ipi,-xmm", 8)]
-    public void AssemblesBelowTheDataPageWithTheIpiAndUdGates(string profile, int cpus)
+    public void BuildsTheCGuestBelowTheStacksWithItsParameterPage(string profile, int cpus)
     {
         var context = new GuestBuildContext(cpus, 64UL << 20, hyperV: HyperVFeatureProfile.Parse(profile));
         GuestImage image = new HvIpiGuest().Build(context);
-        Assert.Equal(LongModeLayout.ImageBase, image.Entry);
-        Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
-        Assert.Equal(new byte[] { 6, HvIpiGuest.IpiVector }, image.InterruptGates.Keys.Order().ToArray());
+        Assert.Equal(LongModeLayout.ImageBase + 0x1000, image.Entry);
+        Assert.InRange(image.Code.Length, 0x1010, (int)(LongModeLayout.StacksBottom(64UL << 20, cpus) - LongModeLayout.ImageBase));
+        Assert.Equal(CGuestImage.ParamsMagic, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code));
+        Assert.Equal((uint)cpus, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code.AsSpan(8)));
     }
 
     [Fact]
@@ -52,9 +53,9 @@ public sealed class HvIpiGuestTests
     }
 
     [Theory]
-    [InlineData(null, "missing after 4294967296 TSC cycles")]
-    [InlineData("68719476736", "missing after 68719476736 TSC cycles")]
-    public void TheMissingInterruptReportNamesTheWaitTheGuestWasBuiltWith(string? wait, string report)
+    [InlineData(null, "wait=4294967296\0")]
+    [InlineData("68719476736", "wait=68719476736\0")]
+    public void TheGuestGetsTheWaitItReportsMissingInterruptsAfter(string? wait, string report)
     {
         var arguments = wait is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["wait"] = wait };
         var context = new GuestBuildContext(4, 64UL << 20, arguments, HyperVFeatureProfile.Parse("windows,+ipi"));
