@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
+using Vmm.Core.TlbFlush;
 using Vmm.HyperV.TlbFlush;
 using Vmm.HyperV.Tlfs;
 
 namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>
-/// What the four flush handlers share: flag checks, target decoding, and the batching of a list call's ranges into one
-/// engine call. The rules and where the anchors disagree are listed on <see cref="FlushHypercalls"/>.
+/// What the four flush handlers share: flag checks, target decoding into the one <see cref="TlbFlushRequest"/> of the
+/// invocation, and the engine call. The rules and where the anchors disagree are listed on <see cref="FlushHypercalls"/>.
 /// </summary>
 internal static class FlushHypercallLogic
 {
@@ -18,47 +19,41 @@ internal static class FlushHypercallLogic
         | HvFlushFlags.UseExtendedRangeFormat;
 
     // Header offsets shared by all four calls (docs/hyperv.md#flush-inputs).
-    private const int AddressSpaceOffset = 0;
     private const int FlagsOffset = 8;
     private const int ProcessorMaskOffset = 16;
     private const int ProcessorSetOffset = 16;
 
     /// <summary>HvCallFlushVirtualAddressSpace / SpaceEx.</summary>
-    public static HypercallOutcome FlushSpace(HypercallRequest request, bool isEx, ITlbFlushService service, IVpIndexMap map, bool extendedRangesOffered)
+    public static HypercallOutcome FlushSpace(HypercallRequest request, bool isEx, ITlbFlushEngine engine, IVpIndexMap map, bool extendedRangesOffered)
     {
-        ReadOnlySpan<byte> header = request.FixedHeader;
-        ulong addressSpace = BinaryPrimitives.ReadUInt64LittleEndian(header[AddressSpaceOffset..]);
-        var flags = (HvFlushFlags)BinaryPrimitives.ReadUInt64LittleEndian(header[FlagsOffset..]);
+        var flags = (HvFlushFlags)BinaryPrimitives.ReadUInt64LittleEndian(request.FixedHeader[FlagsOffset..]);
         HvStatus status = CheckFlags(flags, isList: false, extendedRangesOffered);
         if (status != HvStatus.Success)
         {
             return status;
         }
 
-        status = ReadTargets(request, isEx, flags, map, out TargetSet targets);
-        if (status != HvStatus.Success)
-        {
-            return status;
-        }
-
-        return service.FlushVirtualAddressSpace(request.ProcessorIndex, in targets, addressSpace, flags);
+        status = ReadTargets(request, isEx, flags, map, out TlbFlushRequest flush);
+        return status != HvStatus.Success ? status : Flush(request, engine, in flush);
     }
 
-    /// <summary>HvCallFlushVirtualAddressList / ListEx: reps [RepStartIndex, RepEndIndex) in one engine call.</summary>
-    public static HypercallOutcome FlushList(HypercallRequest request, bool isEx, ITlbFlushService service, IVpIndexMap map, bool extendedRangesOffered)
+    /// <summary>
+    /// HvCallFlushVirtualAddressList / ListEx: reps [RepStartIndex, RepEndIndex) in one engine request. The GVA
+    /// entries are validated but not decoded: the request is a full flush of each target (<see cref="TlbFlushRequest"/>
+    /// says why that is correct), whatever the number of reps.
+    /// </summary>
+    public static HypercallOutcome FlushList(HypercallRequest request, bool isEx, ITlbFlushEngine engine, IVpIndexMap map, bool extendedRangesOffered)
     {
         int start = request.RepStartIndex;
         int end = request.RepEndIndex;
-        ReadOnlySpan<byte> header = request.FixedHeader;
-        ulong addressSpace = BinaryPrimitives.ReadUInt64LittleEndian(header[AddressSpaceOffset..]);
-        var flags = (HvFlushFlags)BinaryPrimitives.ReadUInt64LittleEndian(header[FlagsOffset..]);
+        var flags = (HvFlushFlags)BinaryPrimitives.ReadUInt64LittleEndian(request.FixedHeader[FlagsOffset..]);
         HvStatus status = CheckFlags(flags, isList: true, extendedRangesOffered);
         if (status != HvStatus.Success)
         {
             return HypercallOutcome.Failure(status, start);
         }
 
-        status = ReadTargets(request, isEx, flags, map, out TargetSet targets);
+        status = ReadTargets(request, isEx, flags, map, out TlbFlushRequest flush);
         if (status != HvStatus.Success)
         {
             return HypercallOutcome.Failure(status, start);
@@ -66,13 +61,12 @@ internal static class FlushHypercallLogic
 
         // An extended large-page entry with reserved bits 20:13 set ends the call with INVALID_PARAMETER at that rep;
         // the reps before it are flushed and reported done (TLFS "Hypercall Classes").
-        bool extended = (flags & HvFlushFlags.UseExtendedRangeFormat) != 0;
         int stop = end;
-        if (extended)
+        if ((flags & HvFlushFlags.UseExtendedRangeFormat) != 0)
         {
             for (int i = start; i < end; i++)
             {
-                if (ReadEntry(request, i).HasExtendedReservedBitsSet)
+                if (new HvGvaRange(BinaryPrimitives.ReadUInt64LittleEndian(request.RepInput(i))).HasExtendedReservedBitsSet)
                 {
                     stop = i;
                     break;
@@ -82,7 +76,8 @@ internal static class FlushHypercallLogic
 
         if (stop > start)
         {
-            status = FlushRanges(request, service, in targets, addressSpace, flags, start, stop, extended);
+            HypercallTraceDetails.Current?.SetRanges(stop - start);
+            status = Flush(request, engine, in flush);
             if (status != HvStatus.Success)
             {
                 return HypercallOutcome.Failure(status, start);
@@ -113,13 +108,13 @@ internal static class FlushHypercallLogic
         return isList && (flags & HvFlushFlags.NonGlobalMappingsOnly) != 0 ? HvStatus.InvalidParameter : HvStatus.Success;
     }
 
-    private static HvStatus ReadTargets(HypercallRequest request, bool isEx, HvFlushFlags flags, IVpIndexMap map, out TargetSet targets)
+    private static HvStatus ReadTargets(HypercallRequest request, bool isEx, HvFlushFlags flags, IVpIndexMap map, out TlbFlushRequest flush)
     {
         // HV_FLUSH_ALL_PROCESSORS: the mask or set is ignored (TLFS), not even parsed.
         if ((flags & HvFlushFlags.AllProcessors) != 0)
         {
-            targets = TargetSet.All(map.VcpuCount);
-            HypercallTraceDetails.Current?.SetTargets(HypercallTargetShape.All, in targets, banks: 0);
+            flush = TlbFlushRequest.All;
+            HypercallTraceDetails.Current?.SetTargets(HypercallTargetShape.All, map.VcpuCount, banks: 0);
             return HvStatus.Success;
         }
 
@@ -136,13 +131,22 @@ internal static class FlushHypercallLogic
                 request.FixedHeader.Slice(ProcessorSetOffset, HvVpSet.HeaderSize), request.VariableHeader, out set);
             if (status != HvStatus.Success)
             {
-                targets = default;
+                flush = default;
                 return status;
             }
         }
 
-        targets = TargetSet.FromVpSet(in set, map);
-        HypercallTraceDetails.Current?.SetTargets(ShapeOf(isEx, in set), in targets, isEx ? request.VariableHeader.Length / 8 : 0);
+        if (set.IsAll)
+        {
+            flush = TlbFlushRequest.All;
+        }
+        else
+        {
+            flush = default;
+            set.AddVcpusTo(map, ref flush.Vcpus);
+        }
+
+        HypercallTraceDetails.Current?.SetTargets(ShapeOf(isEx, in set), flush.CountIn(map.VcpuCount), isEx ? request.VariableHeader.Length / 8 : 0);
         return HvStatus.Success;
     }
 
@@ -150,36 +154,13 @@ internal static class FlushHypercallLogic
     internal static HypercallTargetShape ShapeOf(bool isEx, in HvVpSet set) =>
         set.IsAll ? HypercallTargetShape.All : isEx ? HypercallTargetShape.Sparse : HypercallTargetShape.Mask;
 
-    private static HvStatus FlushRanges(
-        HypercallRequest request,
-        ITlbFlushService service,
-        in TargetSet targets,
-        ulong addressSpace,
-        HvFlushFlags flags,
-        int start,
-        int stop,
-        bool extended)
+    /// <summary>Hands the request to the engine: one call per invocation, as built.</summary>
+    private static HvStatus Flush(HypercallRequest request, ITlbFlushEngine engine, in TlbFlushRequest flush)
     {
-        int count = stop - start;
-        HypercallTraceDetails.Current?.SetRanges(count);
-        if (count > FlushHypercalls.MaxRangesPerFlush)
-        {
-            // More ranges than one engine call carries: flush the whole address space instead (over-flushing is
-            // allowed; the engine's per-vCPU queue would turn them into a full flush anyway). No NON_GLOBAL flag can
-            // be set on a list call, so global mappings in the ranges are covered.
-            return service.FlushVirtualAddressSpace(
-                request.ProcessorIndex, in targets, addressSpace, flags & ~HvFlushFlags.UseExtendedRangeFormat);
-        }
+        TlbFlushResult result = engine.Flush(request.ProcessorIndex, in flush);
+        HypercallTraceDetails.Current?.SetFlush(engine.StrategyName, result.Elapsed, result.Kicked);
 
-        Span<GvaRange> ranges = stackalloc GvaRange[FlushHypercalls.MaxRangesPerFlush];
-        for (int i = 0; i < count; i++)
-        {
-            ranges[i] = GvaRange.Decode(ReadEntry(request, start + i), extended);
-        }
-
-        return service.FlushVirtualAddressList(request.ProcessorIndex, in targets, addressSpace, flags, ranges[..count]);
+        // Incomplete only when a target's thread is gone (the VM is stopping): say so rather than claim success.
+        return result.Complete ? HvStatus.Success : HvStatus.InvalidVpState;
     }
-
-    private static HvGvaRange ReadEntry(HypercallRequest request, int rep) =>
-        new(BinaryPrimitives.ReadUInt64LittleEndian(request.RepInput(rep)));
 }

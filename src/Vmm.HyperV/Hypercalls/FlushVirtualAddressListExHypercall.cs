@@ -1,3 +1,4 @@
+using Vmm.Core.TlbFlush;
 using Vmm.HyperV.TlbFlush;
 using Vmm.HyperV.Tlfs;
 
@@ -9,19 +10,19 @@ namespace Vmm.HyperV.Hypercalls;
 /// </remarks>
 public sealed class FlushVirtualAddressListExHypercall : IHypercall
 {
-    private readonly ITlbFlushService _service;
+    private readonly ITlbFlushEngine _engine;
     private readonly IVpIndexMap _map;
     private readonly bool _extendedGvaRanges;
 
     /// <summary>Creates the handler.</summary>
-    /// <param name="service">The flush engine.</param>
+    /// <param name="engine">The flush engine.</param>
     /// <param name="map">VP index → vCPU index.</param>
     /// <param name="extendedGvaRanges">True when CPUID 0x40000003.EDX bit 14 is advertised (HV_FLUSH_USE_EXTENDED_RANGE_FORMAT is valid).</param>
-    public FlushVirtualAddressListExHypercall(ITlbFlushService service, IVpIndexMap map, bool extendedGvaRanges = false)
+    public FlushVirtualAddressListExHypercall(ITlbFlushEngine engine, IVpIndexMap map, bool extendedGvaRanges = false)
     {
-        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(map);
-        _service = service;
+        _engine = engine;
         _map = map;
         _extendedGvaRanges = extendedGvaRanges;
     }
@@ -31,5 +32,5 @@ public sealed class FlushVirtualAddressListExHypercall : IHypercall
 
     /// <inheritdoc/>
     public HypercallOutcome Invoke(HypercallRequest request) =>
-        FlushHypercallLogic.FlushList(request, isEx: true, _service, _map, _extendedGvaRanges);
+        FlushHypercallLogic.FlushList(request, isEx: true, _engine, _map, _extendedGvaRanges);
 }
