@@ -1,5 +1,6 @@
 using Vmm.Core.TlbFlush;
 using Vmm.HyperV.TlbFlush;
+using Vmm.HyperV.Tlfs;
 
 namespace Vmm.HyperV.Hypercalls;
 
@@ -78,10 +79,10 @@ public static class FlushHypercalls
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(vpIndexMap);
         dispatcher
-            .Register(new FlushVirtualAddressSpaceHypercall(engine, vpIndexMap, extendedGvaRanges))
-            .Register(new FlushVirtualAddressListHypercall(engine, vpIndexMap, extendedGvaRanges))
-            .Register(new FlushVirtualAddressSpaceExHypercall(engine, vpIndexMap, extendedGvaRanges))
-            .Register(new FlushVirtualAddressListExHypercall(engine, vpIndexMap, extendedGvaRanges));
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressSpace, engine, vpIndexMap, extendedGvaRanges))
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressList, engine, vpIndexMap, extendedGvaRanges))
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressSpaceEx, engine, vpIndexMap, extendedGvaRanges))
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressListEx, engine, vpIndexMap, extendedGvaRanges));
         if (ipiSender is not null)
         {
             dispatcher

@@ -53,7 +53,7 @@ internal static class SyntheticClusterIpiLogic
 
         VpBitmap vcpus = default;
         set.AddVcpusTo(map, ref vcpus);
-        HypercallTraceDetails.Current?.SetTargets(FlushHypercallLogic.ShapeOf(isEx, in set), vcpus.Count, isEx ? request.VariableHeader.Length / 8 : 0);
+        HypercallTraceDetails.Current?.SetTargets(FlushVirtualAddressHypercall.ShapeOf(isEx, in set), vcpus.Count, isEx ? request.VariableHeader.Length / 8 : 0);
         foreach (int vcpu in vcpus)
         {
             sender.SendFixedInterrupt(vcpu, (byte)vector);
