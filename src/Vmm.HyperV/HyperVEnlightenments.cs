@@ -1,4 +1,5 @@
 using Vmm.Core.Machine;
+using Vmm.Core.TlbFlush;
 using Vmm.HyperV.Cpuid;
 using Vmm.HyperV.Hypercalls;
 using Vmm.HyperV.TlbFlush;
@@ -48,8 +49,8 @@ public sealed class HyperVEnlightenments
         var options = new HypercallDispatcherOptions { CallerRegisters = tracer is null ? null : new MachineCallerRegisters(machine) };
         var hypercalls = new HypercallDispatcher(profile, machine.Memory, processors, tracer, options);
         hypercalls.Register(new NotifyLongSpinWaitHypercall());
-        var flushes = new MachineTlbFlushService(machine) { UnsafeSkipFlush = unsafeSkipFlush };
-        FlushHypercalls.RegisterAll(hypercalls, flushes, flushes, map, profile.Has(HyperVFeature.ExtendedGvaRanges));
+        ITlbFlushEngine engine = unsafeSkipFlush ? UnsafeSkipTlbFlushEngine.Instance : machine.TlbFlush;
+        FlushHypercalls.RegisterAll(hypercalls, engine, new MachineSyntheticIpiSender(machine), map, profile.Has(HyperVFeature.ExtendedGvaRanges));
         machine.Dispatcher.MsrHandler = msrs;
         machine.Dispatcher.HypercallHandler = hypercalls;
         return new HyperVEnlightenments(profile, msrs, hypercalls);

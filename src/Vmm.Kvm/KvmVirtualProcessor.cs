@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Registers;
-using Vmm.Core.TlbFlush;
 using Vmm.Kvm.Interop;
 using Vmm.Kvm.Interop.Types;
 using static Vmm.Kvm.Interop.Interop;
@@ -317,7 +316,7 @@ internal sealed unsafe class KvmVirtualProcessor : IVirtualProcessor
         }
     }
 
-    public void FlushGuestTlb(ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
+    public void FlushGuestTlb()
     {
         // KVM cannot flush single GVAs from userspace: every flush is a full guest-TLB flush (allowed by the TLFS).
         if (_stealTimePreempted != null && RearmStealTimeAfterInit && !IsStealTimeArmed())

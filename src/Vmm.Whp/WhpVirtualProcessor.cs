@@ -4,7 +4,6 @@ using System.Runtime.Versioning;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Memory;
 using Vmm.Core.Registers;
-using Vmm.Core.TlbFlush;
 using static Vmm.Whp.Interop.WinHvPlatform;
 
 namespace Vmm.Whp;
@@ -124,7 +123,7 @@ internal sealed unsafe class WhpVirtualProcessor : IVirtualProcessor
     /// <remarks>WHP does not say whether a virtual processor is descheduled: every running target is kicked.</remarks>
     public bool TryDeferFlushWhileDescheduled() => false;
 
-    public void FlushGuestTlb(ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
+    public void FlushGuestTlb()
     {
         // docs/whp.md#tlb-flush: WHP has no TLB-flush call. Clearing and restoring CR4.PGE through the register
         // interface is how an architectural MOV to CR4 flushes every translation, global ones included (SDM Vol. 3

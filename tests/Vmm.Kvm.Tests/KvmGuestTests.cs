@@ -215,7 +215,7 @@ public sealed class KvmGuestTests
         Assert.All(machine.Processors, p => Assert.True(((KvmVirtualProcessor)p).UsesStealTimeFlush));
         machine.Start();
         WaitUntil(() => machine.Vcpus.All(v => v.TlbState.IsInGuest), "vCPUs never entered the guest");
-        Core.TlbFlush.TlbFlushResult result = machine.TlbFlush.Flush(0, [1, 2, 3], [], flushAll: true);
+        Core.TlbFlush.TlbFlushResult result = machine.TlbFlush.Flush(0, Core.TlbFlush.TlbFlushRequest.For(1, 2, 3));
         Assert.True(result.Complete);
         Assert.Equal(3, result.Targets);
         WaitUntil(() => machine.Vcpus.Skip(1).Count(v => v.TlbState.Applied >= 1) + result.Deferred >= 3, "a kicked target never applied its flush");

@@ -48,12 +48,12 @@ public sealed class KvmStealTimeInitTests
         ap.RunToMarker();
         ap.InitAndStartInRealMode();
 
-        ap.Vcpu.FlushGuestTlb([], flushAll: true); // what the engine does on the target's thread before it enters
+        ap.Vcpu.FlushGuestTlb(); // what the engine does on the target's thread before it enters
         Assert.Equal(1, ap.Vcpu.StealTimeRearms);
         ap.RunToMarker();
 
         // Armed again: the next flush goes through the byte, and KVM consumes it at the entry.
-        ap.Vcpu.FlushGuestTlb([], flushAll: true);
+        ap.Vcpu.FlushGuestTlb();
         Assert.Equal(2, ap.Vcpu.StealTimePreemptedByte & 2);
         ap.RunToMarker();
         Assert.Equal(0, ap.Vcpu.StealTimePreemptedByte & 2);
@@ -79,7 +79,7 @@ public sealed class KvmStealTimeInitTests
         ap.Vcpu.RearmStealTimeAfterInit = false;
         ap.RunToMarker();
         ap.InitAndStartInRealMode();
-        ap.Vcpu.FlushGuestTlb([], flushAll: true);
+        ap.Vcpu.FlushGuestTlb();
         for (int i = 0; i < 3; i++)
         {
             ap.RunToMarker();

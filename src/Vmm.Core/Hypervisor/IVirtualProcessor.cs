@@ -31,11 +31,12 @@ public interface IVirtualProcessor : IDisposable
     void Kick();
 
     /// <summary>
-    /// On the vCPU's own thread, outside the guest: makes sure the next entry uses no translation for
-    /// <paramref name="ranges"/> (or none at all, with <paramref name="flushAll"/>). Flushing more is allowed
-    /// (TLFS); KVM flushes the whole guest TLB through the steal-time KVM_VCPU_FLUSH_TLB bit.
+    /// On the vCPU's own thread, outside the guest: makes sure the next entry uses no cached guest translation at
+    /// all, global ones included. Every flush is a full flush: neither KVM nor WHP can flush single GVAs from
+    /// userspace, and the TLFS lets a flush cover more than was asked (docs/tlb-flush.md#protocol). KVM flushes
+    /// through the steal-time KVM_VCPU_FLUSH_TLB bit.
     /// </summary>
-    void FlushGuestTlb(ReadOnlySpan<TlbFlush.TlbFlushRange> ranges, bool flushAll);
+    void FlushGuestTlb();
 
     /// <summary>
     /// Any thread: if the host reports this vCPU as descheduled inside the guest (KVM: KVM_VCPU_PREEMPTED in its

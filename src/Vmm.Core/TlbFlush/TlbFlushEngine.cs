@@ -17,7 +17,7 @@ namespace Vmm.Core.TlbFlush;
 /// other at most one waits for the other, and waits never form a cycle.
 /// Allocation-free per request.
 /// </remarks>
-public sealed class TlbFlushEngine
+public sealed class TlbFlushEngine : ITlbFlushEngine
 {
     private static readonly TimeSpan s_targetTimeout = TimeSpan.FromSeconds(30);
     private const long DeferredMark = -1;
@@ -65,8 +65,11 @@ public sealed class TlbFlushEngine
     /// <summary>Why <see cref="TlbFlushStrategy.Auto"/> chose <see cref="Strategy"/>, or null when it was named.</summary>
     public string? AutoReason { get; init; }
 
+    /// <summary>The strategy's command-line name.</summary>
+    public string StrategyName => TlbFlushStrategySelector.NameOf(Strategy);
+
     /// <summary>The strategy's command-line name, with the auto probe's reason when it chose it.</summary>
-    public string StrategyDescription => TlbFlushStrategySelector.NameOf(Strategy)
+    public string StrategyDescription => StrategyName
         + (AutoReason is null ? string.Empty : $", chosen by auto: {AutoReason}");
 
     /// <summary>Platform-wide flushes actually made (requests that arrived while one ran share the next).</summary>
@@ -84,16 +87,9 @@ public sealed class TlbFlushEngine
     /// <summary>Time spent waiting for kicked targets (requests that kicked at least one).</summary>
     public LatencyHistogram WaitHistogram { get; } = new();
 
-    private TlbFlushResult FlushPlatformWide(ReadOnlySpan<int> targets, long start)
+    private TlbFlushResult FlushPlatformWide(in TlbFlushRequest request, long start)
     {
-        int count = 0;
-        foreach (int t in targets)
-        {
-            if ((uint)t < (uint)_vcpus.Length)
-            {
-                count++;
-            }
-        }
+        int count = request.CountIn(_vcpus.Length);
 
         // Synchronous: when the platform returns, every vCPU's TLB is flushed or will be before it next enters.
         // Requests that pile up behind a running platform flush share the next one (flush combining): a request is
@@ -167,23 +163,21 @@ public sealed class TlbFlushEngine
     public long NotAwaited => NotWaited + Deferred + PlatformFlushed;
 
     /// <summary>
-    /// Flushes <paramref name="ranges"/> (or everything, with <paramref name="flushAll"/>) on every vCPU in
-    /// <paramref name="targets"/> (vCPU indices; out-of-range indices are ignored) and returns when it is done.
+    /// Flushes every vCPU <paramref name="request"/> names (indices of vCPUs the machine lacks are ignored) and
+    /// returns when it is done.
     /// </summary>
     /// <param name="requester">
     /// The calling vCPU: the call must come from its own thread while it services one of its exits (it is outside the
     /// guest; this marks it so, and its own flush applies before its next entry). Out of range for a non-vCPU caller.
     /// </param>
-    /// <param name="targets">Target vCPU indices.</param>
-    /// <param name="ranges">GVA page ranges; ignored when <paramref name="flushAll"/>.</param>
-    /// <param name="flushAll">Flush every translation.</param>
+    /// <param name="request">The targets.</param>
     /// <returns>How the request went.</returns>
-    public TlbFlushResult Flush(int requester, ReadOnlySpan<int> targets, ReadOnlySpan<TlbFlushRange> ranges, bool flushAll)
+    public TlbFlushResult Flush(int requester, in TlbFlushRequest request)
     {
         long start = Stopwatch.GetTimestamp();
         if (Strategy == TlbFlushStrategy.PlatformWide)
         {
-            return FlushPlatformWide(targets, start);
+            return FlushPlatformWide(request, start);
         }
 
         // The requester is servicing an exit on its own thread, but its state still says InGuest until its run
@@ -200,30 +194,22 @@ public sealed class TlbFlushEngine
         }
 
         int count = 0;
-        foreach (int t in targets)
+        foreach (int t in request.TargetsIn(_vcpus.Length))
         {
-            if ((uint)t < (uint)_vcpus.Length)
-            {
-                _vcpus[t].TlbState.Enqueue(ranges, flushAll);
-                count++;
-            }
+            _vcpus[t].TlbState.Enqueue();
+            count++;
         }
 
         // Full barrier between publishing the requests and reading the targets' states (see VcpuTlbState).
         Interlocked.MemoryBarrier();
 
-        // sequences[t]: 0 = not handled yet, > 0 = kick to await, DeferredMark = handed to the platform.
+        // sequences[t]: 0 = not awaited, > 0 = kick to await, DeferredMark = handed to the platform.
         Span<long> sequences = _vcpus.Length <= 512 ? stackalloc long[_vcpus.Length] : new long[_vcpus.Length];
         int kicked = 0;
         int deferred = 0;
-        foreach (int t in targets)
+        foreach (int t in request.TargetsIn(_vcpus.Length))
         {
-            if ((uint)t >= (uint)_vcpus.Length || t == requester || sequences[t] != 0)
-            {
-                continue;
-            }
-
-            if (!_vcpus[t].TlbState.IsInGuest)
+            if (t == requester || !_vcpus[t].TlbState.IsInGuest)
             {
                 continue;
             }

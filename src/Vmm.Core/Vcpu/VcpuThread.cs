@@ -49,8 +49,8 @@ public sealed class VcpuThread
     /// <summary>The vCPU index.</summary>
     public int Index => _processor.Index;
 
-    /// <summary>This vCPU's side of the TLB-flush protocol: in-guest state and queued flushes.</summary>
-    public TlbFlush.VcpuTlbState TlbState { get; } = new();
+    /// <summary>This vCPU's side of the TLB-flush protocol: in-guest state and a pending flush.</summary>
+    public VcpuTlbState TlbState { get; } = new();
 
     /// <summary>Exits serviced so far (every return from Run).</summary>
     public long Exits => Interlocked.Read(ref _exits);

@@ -1,4 +1,6 @@
+using Vmm.Core.TlbFlush;
 using Vmm.HyperV.TlbFlush;
+using Vmm.HyperV.Tlfs;
 
 namespace Vmm.HyperV.Hypercalls;
 
@@ -10,7 +12,8 @@ namespace Vmm.HyperV.Hypercalls;
 /// <para>
 /// The dispatcher has already checked the control word, access (the profile's recommendations), rep fields,
 /// XMM use, alignment, page crossing and guest RAM. Each handler then checks its own fields in input order and
-/// calls the engine (<see cref="ITlbFlushService"/>) once, or the IPI sender once per target:
+/// builds one <see cref="TlbFlushRequest"/> and passes it to the engine (<see cref="ITlbFlushEngine"/>) once, or calls the
+/// IPI sender once per target:
 /// </para>
 /// <list type="number">
 /// <item>Flush calls: Flags (reserved bits 4-63 → INVALID_PARAMETER; USE_EXTENDED_RANGE_FORMAT not advertised →
@@ -44,9 +47,10 @@ namespace Vmm.HyperV.Hypercalls;
 /// <item>USE_EXTENDED_RANGE_FORMAT: valid only when CPUID 0x40000003.EDX bit 14 is advertised (the
 /// <c>extendedGvaRanges</c> argument; no profile sets it today), else INVALID_PARAMETER like any reserved bit. On a
 /// Space call it changes nothing.</item>
-/// <item>List calls longer than <see cref="MaxRangesPerFlush"/> reps in one invocation: the whole window becomes one
-/// address-space flush (over-flush), never a continuation: each continuation would repeat the kick-and-wait round
-/// (tens of ms under overcommit, docs/tlb-flush.md#costs) where one full flush costs the same single round.</item>
+/// <item>Every flush is a full flush of each target (see <see cref="TlbFlushRequest"/>): the GVA entries of a list call
+/// are validated, never decoded, and a list call of any length is one engine request per invocation, never split into
+/// continuations: each continuation would repeat the kick-and-wait round (tens of ms under overcommit,
+/// docs/tlb-flush.md#costs) where one request costs a single round.</item>
 /// <item>VP indices no vCPU has (beyond the VM): ignored, as KVM does.</item>
 /// <item>IPI vector outside 0x10-0xFF: INVALID_PARAMETER (TLFS names no status; KVM says INVALID_HYPERCALL_INPUT),
 /// following the convention above. TargetVtl must be 0: this VMM offers no VSM.</item>
@@ -55,15 +59,9 @@ namespace Vmm.HyperV.Hypercalls;
 /// </remarks>
 public static class FlushHypercalls
 {
-    /// <summary>
-    /// The most GVA ranges one engine call receives (docs/tlb-flush.md#protocol: a vCPU's queue holds 16 ranges). A list call
-    /// with more reps in one invocation is flushed as its whole address space.
-    /// </summary>
-    public const int MaxRangesPerFlush = 16;
-
     /// <summary>Registers the four flush handlers and, when <paramref name="ipiSender"/> is given, the two cluster-IPI handlers.</summary>
     /// <param name="dispatcher">The dispatcher, before the VM starts.</param>
-    /// <param name="flushService">The flush engine.</param>
+    /// <param name="engine">The flush engine.</param>
     /// <param name="ipiSender">Delivers cluster IPIs; null to leave 0x000B and 0x0015 unregistered (they answer INVALID_HYPERCALL_CODE when offered).</param>
     /// <param name="vpIndexMap">VP index → vCPU index.</param>
     /// <param name="extendedGvaRanges">True when CPUID 0x40000003.EDX bit 14 is advertised.</param>
@@ -72,19 +70,19 @@ public static class FlushHypercalls
     /// <exception cref="ArgumentException">A handler for one of these codes is already registered.</exception>
     public static HypercallDispatcher RegisterAll(
         HypercallDispatcher dispatcher,
-        ITlbFlushService flushService,
+        ITlbFlushEngine engine,
         ISyntheticIpiSender? ipiSender,
         IVpIndexMap vpIndexMap,
         bool extendedGvaRanges = false)
     {
         ArgumentNullException.ThrowIfNull(dispatcher);
-        ArgumentNullException.ThrowIfNull(flushService);
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(vpIndexMap);
         dispatcher
-            .Register(new FlushVirtualAddressSpaceHypercall(flushService, vpIndexMap, extendedGvaRanges))
-            .Register(new FlushVirtualAddressListHypercall(flushService, vpIndexMap, extendedGvaRanges))
-            .Register(new FlushVirtualAddressSpaceExHypercall(flushService, vpIndexMap, extendedGvaRanges))
-            .Register(new FlushVirtualAddressListExHypercall(flushService, vpIndexMap, extendedGvaRanges));
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressSpace, engine, vpIndexMap, extendedGvaRanges))
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressList, engine, vpIndexMap, extendedGvaRanges))
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressSpaceEx, engine, vpIndexMap, extendedGvaRanges))
+            .Register(new FlushVirtualAddressHypercall(HvCallCode.HvCallFlushVirtualAddressListEx, engine, vpIndexMap, extendedGvaRanges));
         if (ipiSender is not null)
         {
             dispatcher

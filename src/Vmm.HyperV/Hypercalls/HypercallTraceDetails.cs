@@ -1,5 +1,3 @@
-using Vmm.HyperV.TlbFlush;
-
 namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>
@@ -53,21 +51,21 @@ internal sealed class HypercallTraceDetails
     /// <summary>Ends tracing on this thread.</summary>
     public static void End() => t_current = null;
 
-    /// <summary>Records the targets: <paramref name="shape"/>, the vCPUs they resolve to, and the sparse banks given.</summary>
-    public void SetTargets(HypercallTargetShape shape, in TargetSet targets, int banks)
+    /// <summary>Records the targets: <paramref name="shape"/>, how many vCPUs they resolve to, and the sparse banks given.</summary>
+    public void SetTargets(HypercallTargetShape shape, int vcpus, int banks)
     {
         TargetShape = shape;
-        TargetCount = targets.Count;
+        TargetCount = vcpus;
         BankCount = banks;
     }
 
     /// <summary>Records the GVA ranges of a list call handed to the engine in one request.</summary>
     public void SetRanges(int count) => RangeCount = count;
 
-    /// <summary>Records how the flush engine served the call.</summary>
-    public void SetFlush(bool flushAll, string strategy, TimeSpan elapsed, int kicked)
+    /// <summary>Records how the flush engine served the call (always a full flush: docs/tlb-flush.md#applying).</summary>
+    public void SetFlush(string strategy, TimeSpan elapsed, int kicked)
     {
-        FlushAll = flushAll;
+        FlushAll = true;
         FlushStrategy = strategy;
         FlushMicroseconds = elapsed.TotalMicroseconds;
         Kicked = kicked;

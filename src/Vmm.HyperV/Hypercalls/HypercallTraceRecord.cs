@@ -80,10 +80,10 @@ public readonly record struct HypercallTraceRecord
     /// <summary>Sparse VP-set banks the guest passed (Ex calls with a sparse set).</summary>
     public int BankCount { get; init; }
 
-    /// <summary>GVA ranges a list call handed to the flush engine; -1 for calls without ranges.</summary>
+    /// <summary>GVA ranges a list call asked for in this invocation; -1 for calls without ranges.</summary>
     public int RangeCount { get; init; }
 
-    /// <summary>The flush engine flushed everything (a space call, or more ranges than one request carries).</summary>
+    /// <summary>The flush engine flushed everything: always, when it served the call (docs/tlb-flush.md#applying).</summary>
     public bool FlushAll { get; init; }
 
     /// <summary>The flush engine's strategy (kick, memslot, auto) when the call reached it; else null.</summary>

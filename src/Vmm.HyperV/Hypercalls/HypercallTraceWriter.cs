@@ -40,11 +40,11 @@ namespace Vmm.HyperV.Hypercalls;
 /// shape          string  "mask", "sparse" or "all"
 /// targets        number  vCPUs the set resolved to
 /// banks          number  sparse HV_VP_SET banks passed
-/// ranges         number  GVA ranges handed to the flush engine (list calls; absent for space and IPI calls)
+/// ranges         number  GVA ranges the list call asked for in this invocation (absent for space and IPI calls)
 /// </code>
 /// <para>Only for calls the flush engine served:</para>
 /// <code>
-/// flushAll       bool    the engine flushed everything
+/// flushAll       bool    the engine flushed everything (always true: every flush is a full flush)
 /// strategy       string  flush strategy: "kick", "memslot"
 /// flushUs        number  microseconds in the engine: queueing, kicking and waiting for the targets
 /// kicked         number  targets kicked and awaited

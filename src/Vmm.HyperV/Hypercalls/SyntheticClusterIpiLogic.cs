@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Vmm.Core.Vcpu;
 using Vmm.HyperV.TlbFlush;
 using Vmm.HyperV.Tlfs;
 
@@ -50,9 +51,10 @@ internal static class SyntheticClusterIpiLogic
             }
         }
 
-        TargetSet targets = TargetSet.FromVpSet(in set, map);
-        HypercallTraceDetails.Current?.SetTargets(FlushHypercallLogic.ShapeOf(isEx, in set), in targets, isEx ? request.VariableHeader.Length / 8 : 0);
-        foreach (int vcpu in targets)
+        VpBitmap vcpus = default;
+        set.AddVcpusTo(map, ref vcpus);
+        HypercallTraceDetails.Current?.SetTargets(FlushVirtualAddressHypercall.ShapeOf(isEx, in set), vcpus.Count, isEx ? request.VariableHeader.Length / 8 : 0);
+        foreach (int vcpu in vcpus)
         {
             sender.SendFixedInterrupt(vcpu, (byte)vector);
         }

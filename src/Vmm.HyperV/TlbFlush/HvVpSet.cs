@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using Vmm.Core.Vcpu;
 using Vmm.HyperV.Tlfs;
 
 namespace Vmm.HyperV.TlbFlush;
@@ -8,7 +9,7 @@ namespace Vmm.HyperV.TlbFlush;
 /// <summary>
 /// A set of VP indices as a hypercall names it: the 64-bit ProcessorMask of the non-Ex calls, or an HV_VP_SET of the
 /// Ex calls (TLFS datatypes/hv_vp_set.md; docs/hyperv.md#flush-inputs, #vp-sets). Holds VP <em>indices</em>, not vCPU indices:
-/// <see cref="TargetSet.FromVpSet"/> turns it into vCPUs through an <see cref="IVpIndexMap"/>.
+/// <see cref="AddVcpusTo"/> turns it into vCPUs through an <see cref="IVpIndexMap"/>.
 /// </summary>
 /// <remarks>
 /// <para>HV_VP_SET: u64 Format, u64 ValidBanksMask, then one u64 bank per set bit of ValidBanksMask, packed in
@@ -25,7 +26,7 @@ namespace Vmm.HyperV.TlbFlush;
 /// interrupts to every VP (the IPI calls share this parser), Linux never sends it (H.9) and falls back to IPIs on
 /// any error, and a status in the trace shows a guest bug a silent flush-all would hide.</item>
 /// </list>
-/// VP indices that name no vCPU of the VM are kept here and dropped by <see cref="TargetSet.FromVpSet"/>.
+/// VP indices that name no vCPU of the VM are kept here and dropped by <see cref="AddVcpusTo"/>.
 /// </remarks>
 public struct HvVpSet
 {
@@ -55,6 +56,36 @@ public struct HvVpSet
     /// <summary>True when <paramref name="vpIndex"/> is in the set (always, for <see cref="IsAll"/>, when in 0..4095).</summary>
     public readonly bool Contains(int vpIndex) =>
         IsAll ? (uint)vpIndex < VpBitmap.Capacity : _vps.Contains(vpIndex);
+
+    /// <summary>
+    /// Adds to <paramref name="vcpus"/> the vCPU of every VP index in the set (every vCPU of the map, for
+    /// <see cref="IsAll"/>). VP indices that no vCPU has are ignored (KVM does the same,
+    /// docs/hyperv.md#kvm-comparison (step 6)).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="map"/> is null.</exception>
+    public readonly void AddVcpusTo(IVpIndexMap map, ref VpBitmap vcpus)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        int vcpuCount = map.VcpuCount;
+        if (IsAll)
+        {
+            for (int vcpu = 0; vcpu < vcpuCount; vcpu++)
+            {
+                vcpus.Add(vcpu);
+            }
+
+            return;
+        }
+
+        foreach (int vp in _vps)
+        {
+            int vcpu = map.GetVcpuIndex(vp);
+            if ((uint)vcpu < (uint)vcpuCount)
+            {
+                vcpus.Add(vcpu);
+            }
+        }
+    }
 
     /// <summary>
     /// Parses an HV_VP_SET whose 16-byte header (Format, ValidBanksMask) is <paramref name="header"/> and whose bank

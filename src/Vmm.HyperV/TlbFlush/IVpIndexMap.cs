@@ -1,3 +1,5 @@
+using Vmm.Core.Vcpu;
+
 namespace Vmm.HyperV.TlbFlush;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Vmm.Core.Vcpu;
+
 namespace Vmm.HyperV.TlbFlush;
 
 /// <summary>The two <see cref="IVpIndexMap"/> implementations: identity (VP index = vCPU index) and an explicit table.</summary>

@@ -13,7 +13,7 @@ public sealed class TlbFlushEngineTests
     public void ATargetOutsideTheGuestIsNotAwaitedButFlushesBeforeItsNextEntry()
     {
         using var rig = new Rig(2, start: false);
-        TlbFlushResult result = rig.Engine.Flush(0, [1], [], flushAll: true);
+        TlbFlushResult result = rig.Engine.Flush(0, TlbFlushRequest.For(1));
         Assert.Equal((1, 0, true), (result.Targets, result.Kicked, result.Complete));
         Assert.Equal(0, rig.Processors[1].FlushCount);      // not applied yet: the vCPU has not entered
 
@@ -28,23 +28,11 @@ public sealed class TlbFlushEngineTests
         using var rig = new Rig(3);
         WaitUntil(() => rig.Threads.All(t => t.TlbState.IsInGuest));
         int runsBefore = rig.Processors[2].RunCount;
-        TlbFlushResult result = rig.Engine.Flush(0, [1, 2], [new TlbFlushRange(0x400, 1)], flushAll: false);
+        TlbFlushResult result = rig.Engine.Flush(0, TlbFlushRequest.For(1, 2));
         Assert.Equal((2, 2, true), (result.Targets, result.Kicked, result.Complete));
         WaitUntil(() => rig.Processors[2].RunCount > runsBefore);
         Assert.True(rig.Processors[2].FlushesSeenAtLastRun >= 1);
-        Assert.Equal(0, rig.Processors[2].FullFlushCount);
         Assert.Equal(0, rig.Processors[0].FlushCount);      // not a target
-    }
-
-    [Fact]
-    public void MoreRangesThanTheQueueHoldsBecomeAFullFlush()
-    {
-        using var rig = new Rig(2, start: false);
-        var ranges = Enumerable.Range(0, VcpuTlbState.QueueCapacity + 1).Select(i => new TlbFlushRange((ulong)i, 1)).ToArray();
-        rig.Engine.Flush(0, [1], ranges, flushAll: false);
-        rig.StartAll();
-        WaitUntil(() => rig.Processors[1].RunCount > 0);
-        Assert.Equal(1, rig.Processors[1].FullFlushCount);
     }
 
     [Fact]
@@ -53,7 +41,7 @@ public sealed class TlbFlushEngineTests
         using var rig = new Rig(2, start: false);
         for (int i = 0; i < 5; i++)
         {
-            rig.Engine.Flush(0, [1], [new TlbFlushRange((ulong)i, 1)], flushAll: false);
+            rig.Engine.Flush(0, TlbFlushRequest.For(1));
         }
 
         rig.StartAll();
@@ -77,7 +65,7 @@ public sealed class TlbFlushEngineTests
             rig.Processors[i].Enqueue(_ =>
             {
                 together.SignalAndWait(TestContext.Current.CancellationToken);
-                results[self] = rig.Engine.Flush(self, [1 - self], [], flushAll: true);
+                results[self] = rig.Engine.Flush(self, TlbFlushRequest.For(1 - self));
                 Interlocked.Increment(ref finished);        // the engine counts a request before Flush returns
                 return VcpuRunResult.Continue;
             });
@@ -110,7 +98,7 @@ public sealed class TlbFlushEngineTests
                 p.Enqueue(_ => p.StayInGuest(TimeSpan.FromMilliseconds(1)));
                 p.Enqueue(_ =>
                 {
-                    if (!rig.Engine.Flush(self, others, [], flushAll: true).Complete)
+                    if (!rig.Engine.Flush(self, TlbFlushRequest.For(others)).Complete)
                     {
                         Interlocked.Increment(ref incomplete);
                     }
@@ -151,7 +139,7 @@ public sealed class TlbFlushEngineTests
         WaitUntil(() => rig.Threads.All(t => t.TlbState.IsInGuest));
         rig.Processors[2].ReportsDescheduled = true;
         int runsBefore = rig.Processors[2].RunCount;
-        TlbFlushResult result = rig.Engine.Flush(0, [1, 2], [], flushAll: true);
+        TlbFlushResult result = rig.Engine.Flush(0, TlbFlushRequest.For(1, 2));
         Assert.Equal((2, 1, 1, true), (result.Targets, result.Kicked, result.Deferred, result.Complete));
         Assert.Equal(1, rig.Processors[2].DeferredFlushes);
         Assert.Equal(0, rig.Processors[1].DeferredFlushes);  // running: kicked, not deferred
@@ -166,7 +154,7 @@ public sealed class TlbFlushEngineTests
     {
         using var rig = new Rig(2, start: false);
         rig.Processors[1].ReportsDescheduled = true;
-        TlbFlushResult result = rig.Engine.Flush(0, [1], [], flushAll: true);
+        TlbFlushResult result = rig.Engine.Flush(0, TlbFlushRequest.For(1));
         Assert.Equal((1, 0, 0), (result.Targets, result.Kicked, result.Deferred));
         Assert.Equal(0, rig.Processors[1].DeferredFlushes);
     }
@@ -200,7 +188,7 @@ public sealed class TlbFlushEngineTests
             for (int i = 0; i < 25; i++)
             {
                 long arrived = System.Diagnostics.Stopwatch.GetTimestamp();
-                Assert.True(engine.Flush(r, [(r + 1) % 8], [], flushAll: true).Complete);
+                Assert.True(engine.Flush(r, TlbFlushRequest.For((r + 1) % 8)).Complete);
                 requests.Enqueue((arrived, System.Diagnostics.Stopwatch.GetTimestamp()));
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
@@ -220,8 +208,12 @@ public sealed class TlbFlushEngineTests
     public void TargetIndicesOutsideTheMachineAreIgnored()
     {
         using var rig = new Rig(2, start: false);
-        TlbFlushResult result = rig.Engine.Flush(0, [-1, 7, 1], [], flushAll: true);
+        TlbFlushResult result = rig.Engine.Flush(0, TlbFlushRequest.For(7, 1, 4095));
         Assert.Equal(1, result.Targets);
+        Assert.Equal(2, rig.Engine.Flush(0, TlbFlushRequest.All).Targets);
+
+        // A negative index cannot even be put into a request.
+        Assert.Throws<ArgumentOutOfRangeException>(() => TlbFlushRequest.For(-1));
     }
 
     private static void WaitUntil(Func<bool> condition)

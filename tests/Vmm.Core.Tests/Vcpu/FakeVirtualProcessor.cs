@@ -14,7 +14,6 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
     private readonly Dictionary<uint, ulong> _msrs = [];
     private int _runCount;
     private int _flushCount;
-    private int _fullFlushCount;
     private int _flushesSeenAtLastRun;
     private int _deferredFlushes;
 
@@ -34,20 +33,10 @@ internal sealed class FakeVirtualProcessor : IVirtualProcessor
 
     public int FlushCount => Volatile.Read(ref _flushCount);
 
-    public int FullFlushCount => Volatile.Read(ref _fullFlushCount);
-
     /// <summary>How many flushes had been applied when the latest Run started (flush-before-entry check).</summary>
     public int FlushesSeenAtLastRun => Volatile.Read(ref _flushesSeenAtLastRun);
 
-    public void FlushGuestTlb(ReadOnlySpan<Vmm.Core.TlbFlush.TlbFlushRange> ranges, bool flushAll)
-    {
-        if (flushAll)
-        {
-            Interlocked.Increment(ref _fullFlushCount);
-        }
-
-        Interlocked.Increment(ref _flushCount);
-    }
+    public void FlushGuestTlb() => Interlocked.Increment(ref _flushCount);
 
     /// <summary>When set, the fake "host" reports this vCPU descheduled: deferral requests succeed and are counted.</summary>
     public bool ReportsDescheduled { get; set; }

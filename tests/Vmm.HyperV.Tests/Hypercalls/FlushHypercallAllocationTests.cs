@@ -1,4 +1,5 @@
-using Vmm.HyperV.TlbFlush;
+using Vmm.Core.TlbFlush;
+using Vmm.HyperV.Hypercalls;
 using Vmm.HyperV.Tlfs;
 using static Vmm.HyperV.Tests.Hypercalls.FlushCases;
 
@@ -12,7 +13,7 @@ public sealed class FlushHypercallAllocationTests
     [Fact]
     public void FlushCallsAllocateNothing()
     {
-        var service = new NoOpFlushService();
+        var service = new NoOpFlushEngine();
         var sender = new NoOpIpiSender();
         using var rig = new FlushRig(maxRepsPerInvocation: 0, extendedGvaRanges: true, service: service, sender: sender);
         ulong[] space = [As, 0, 0b11];
@@ -59,20 +60,16 @@ public sealed class FlushHypercallAllocationTests
         Assert.True(sender.Sent > Calls / 8, $"{sender.Sent} interrupts");
     }
 
-    private sealed class NoOpFlushService : ITlbFlushService
+    private sealed class NoOpFlushEngine : ITlbFlushEngine
     {
         public int Calls { get; private set; }
 
-        public HvStatus FlushVirtualAddressSpace(int requesterVcpu, in TargetSet targets, ulong addressSpace, HvFlushFlags flags)
-        {
-            Calls++;
-            return HvStatus.Success;
-        }
+        public string StrategyName => "none";
 
-        public HvStatus FlushVirtualAddressList(int requesterVcpu, in TargetSet targets, ulong addressSpace, HvFlushFlags flags, ReadOnlySpan<GvaRange> ranges)
+        public TlbFlushResult Flush(int requester, in TlbFlushRequest request)
         {
             Calls++;
-            return HvStatus.Success;
+            return new TlbFlushResult(request.CountIn(FlushRig.VcpuCount), 0, TimeSpan.Zero, Complete: true);
         }
     }
 

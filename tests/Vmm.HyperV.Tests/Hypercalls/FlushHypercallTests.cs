@@ -4,8 +4,9 @@ using static Vmm.HyperV.Tests.Hypercalls.FlushCases;
 namespace Vmm.HyperV.Tests.Hypercalls;
 
 /// <summary>
-/// One expected outcome of a flush or IPI call. <see cref="Expect"/> is what the engine records (flush calls) or the
-/// interrupts sent (IPI calls); <see cref="Done"/> is reps completed (−1: the rep count).
+/// One expected outcome of a flush or IPI call. <see cref="Expect"/> is the requests the engine receives (flush calls:
+/// targets and requester; every request is a full flush, so the flags and GVA entries reach no further than the
+/// handler's checks) or the interrupts sent (IPI calls); <see cref="Done"/> is reps completed (−1: the rep count).
 /// </summary>
 public sealed record FlushCase(
     HvCallCode Code,
@@ -18,7 +19,7 @@ public sealed record FlushCase(
     int Done = -1,
     bool ExtendedRanges = false,
     int Processor = 0,
-    HvStatus Engine = HvStatus.Success)
+    bool EngineComplete = true)
 {
     public bool IsIpi => Code is HvCallCode.HvCallSendSyntheticClusterIpi or HvCallCode.HvCallSendSyntheticClusterIpiEx;
 }
@@ -52,11 +53,7 @@ public static class FlushCases
 
     public static string[] None => [];
 
-    public static string SpaceCall(string targets, HvFlushFlags flags = HvFlushFlags.None, int requester = 0) =>
-        $"space req={requester} {targets} as=0x{As:X} {flags}";
-
-    public static string ListCall(string targets, string ranges, HvFlushFlags flags = HvFlushFlags.None, int requester = 0) =>
-        $"list req={requester} {targets} as=0x{As:X} {flags} [{ranges}]";
+    public static string FlushCall(string targets, int requester = 0) => $"flush req={requester} {targets}";
 
     private static Dictionary<string, FlushCase> Build()
     {
@@ -68,54 +65,52 @@ public static class FlushCases
             many[3 + i] = E((ulong)(0x100 + i), i);
         }
 
-        string Ranges(int count) => string.Join(' ', Enumerable.Range(0, count).Select(i => $"0x{(0x100 + i) << 12:X}+{i + 1}"));
-
         ulong largeReserved = HvGvaRange.CreateExtendedLarge(3, oneGigabytePages: false, 0).Value | (1UL << 13);
 
         return new Dictionary<string, FlushCase>
         {
             // HvCallFlushVirtualAddressSpace (0x0002): AddressSpace, Flags, ProcessorMask.
-            ["space: mask VPs 0,1"] = new(Space, [As, 0, 0b11], [SpaceCall("{0,1}")]),
-            ["space: VPs 2-63 name no vCPU, ignored"] = new(Space, [As, 0, ~0b11UL], [SpaceCall("{}")]),
-            ["space: empty mask means all (KVM reading)"] = new(Space, [As, 0, 0], [SpaceCall("all(5)")]),
-            ["space: ALL_PROCESSORS ignores the mask"] = new(Space, [As, AP, 0b10], [SpaceCall("all(5)", HvFlushFlags.AllProcessors)]),
-            ["space: ALL_VIRTUAL_ADDRESS_SPACES passed on"] = new(Space, [As, AVAS, 1], [SpaceCall("{0}", HvFlushFlags.AllVirtualAddressSpaces)]),
-            ["space: NON_GLOBAL_MAPPINGS_ONLY passed on"] = new(Space, [As, NG, 1], [SpaceCall("{0}", HvFlushFlags.NonGlobalMappingsOnly)]),
-            ["space: every defined flag"] = new(Space, [As, AP | AVAS | NG | EXT, 0], [SpaceCall("all(5)", (HvFlushFlags)0xF)], ExtendedRanges: true),
+            ["space: mask VPs 0,1"] = new(Space, [As, 0, 0b11], [FlushCall("{0,1}")]),
+            ["space: VPs 2-63 name no vCPU, ignored"] = new(Space, [As, 0, ~0b11UL], [FlushCall("{}")]),
+            ["space: empty mask means all (KVM reading)"] = new(Space, [As, 0, 0], [FlushCall("all(5)")]),
+            ["space: ALL_PROCESSORS ignores the mask"] = new(Space, [As, AP, 0b10], [FlushCall("all(5)")]),
+            ["space: ALL_VIRTUAL_ADDRESS_SPACES accepted (full flush)"] = new(Space, [As, AVAS, 1], [FlushCall("{0}")]),
+            ["space: NON_GLOBAL_MAPPINGS_ONLY accepted (full flush)"] = new(Space, [As, NG, 1], [FlushCall("{0}")]),
+            ["space: every defined flag"] = new(Space, [As, AP | AVAS | NG | EXT, 0], [FlushCall("all(5)")], ExtendedRanges: true),
             ["space: extended range flag not advertised"] = new(Space, [As, EXT, 1], None, Param),
-            ["space: extended range flag advertised"] = new(Space, [As, EXT, 1], [SpaceCall("{0}", HvFlushFlags.UseExtendedRangeFormat)], ExtendedRanges: true),
+            ["space: extended range flag advertised"] = new(Space, [As, EXT, 1], [FlushCall("{0}")], ExtendedRanges: true),
             ["space: reserved flag bit 4 (OpenVMM VTL bit)"] = new(Space, [As, 1UL << 4, 1], None, Param),
             ["space: reserved flag bit 9"] = new(Space, [As, 1UL << 9, 1], None, Param),
             ["space: reserved flag bit 63"] = new(Space, [As, 1UL << 63, 1], None, Param),
-            ["space: requester is vCPU 3"] = new(Space, [As, 0, 0b11], [SpaceCall("{0,1}", requester: 3)], Processor: 3),
-            ["space: engine status returned"] = new(Space, [As, 0, 1], [SpaceCall("{0}")], HvStatus.OperationFailed, Engine: HvStatus.OperationFailed),
+            ["space: requester is vCPU 3"] = new(Space, [As, 0, 0b11], [FlushCall("{0,1}", requester: 3)], Processor: 3),
+            ["space: incomplete flush is INVALID_VP_STATE"] = new(Space, [As, 0, 1], [FlushCall("{0}")], HvStatus.InvalidVpState, EngineComplete: false),
 
             // HvCallFlushVirtualAddressSpaceEx (0x0013): AddressSpace, Flags, Format, ValidBanksMask, banks.
-            ["spaceex: bank 0, VPs 0,1"] = new(SpaceEx, [As, 0, Sparse, 1, 0b11], [SpaceCall("{0,1}")], VarHeader: 1),
-            ["spaceex: bank 1, VP 65"] = new(SpaceEx, [As, 0, Sparse, 0b10, 0b10], [SpaceCall("{2}")], VarHeader: 1),
-            ["spaceex: bank 2, VP 130"] = new(SpaceEx, [As, 0, Sparse, 0b100, 0b100], [SpaceCall("{3}")], VarHeader: 1),
-            ["spaceex: bank 63, VP 4095"] = new(SpaceEx, [As, 0, Sparse, Bank63, Bank63], [SpaceCall("{4}")], VarHeader: 1),
-            ["spaceex: banks 0,1,63 packed"] = new(SpaceEx, [As, 0, Sparse, 0b11 | Bank63, 1, 0b10, Bank63], [SpaceCall("{0,2,4}")], VarHeader: 3),
-            ["spaceex: contiguous banks with empty ones (Linux)"] = new(SpaceEx, [As, 0, Sparse, 0b111, 0, 0b10, 0], [SpaceCall("{2}")], VarHeader: 3),
-            ["spaceex: VPs 2 and 64 name no vCPU, ignored"] = new(SpaceEx, [As, 0, Sparse, 0b11, 0b100, 1], [SpaceCall("{}")], VarHeader: 2),
-            ["spaceex: empty sparse set flushes nothing"] = new(SpaceEx, [As, 0, Sparse, 0], [SpaceCall("{}")]),
-            ["spaceex: SET_ALL"] = new(SpaceEx, [As, 0, SetAll, 0], [SpaceCall("all(5)")]),
-            ["spaceex: SET_ALL ignores mask and banks"] = new(SpaceEx, [As, 0, SetAll, 0b101, 7], [SpaceCall("all(5)")], VarHeader: 1),
+            ["spaceex: bank 0, VPs 0,1"] = new(SpaceEx, [As, 0, Sparse, 1, 0b11], [FlushCall("{0,1}")], VarHeader: 1),
+            ["spaceex: bank 1, VP 65"] = new(SpaceEx, [As, 0, Sparse, 0b10, 0b10], [FlushCall("{2}")], VarHeader: 1),
+            ["spaceex: bank 2, VP 130"] = new(SpaceEx, [As, 0, Sparse, 0b100, 0b100], [FlushCall("{3}")], VarHeader: 1),
+            ["spaceex: bank 63, VP 4095"] = new(SpaceEx, [As, 0, Sparse, Bank63, Bank63], [FlushCall("{4}")], VarHeader: 1),
+            ["spaceex: banks 0,1,63 packed"] = new(SpaceEx, [As, 0, Sparse, 0b11 | Bank63, 1, 0b10, Bank63], [FlushCall("{0,2,4}")], VarHeader: 3),
+            ["spaceex: contiguous banks with empty ones (Linux)"] = new(SpaceEx, [As, 0, Sparse, 0b111, 0, 0b10, 0], [FlushCall("{2}")], VarHeader: 3),
+            ["spaceex: VPs 2 and 64 name no vCPU, ignored"] = new(SpaceEx, [As, 0, Sparse, 0b11, 0b100, 1], [FlushCall("{}")], VarHeader: 2),
+            ["spaceex: empty sparse set flushes nothing"] = new(SpaceEx, [As, 0, Sparse, 0], [FlushCall("{}")]),
+            ["spaceex: SET_ALL"] = new(SpaceEx, [As, 0, SetAll, 0], [FlushCall("all(5)")]),
+            ["spaceex: SET_ALL ignores mask and banks"] = new(SpaceEx, [As, 0, SetAll, 0b101, 7], [FlushCall("all(5)")], VarHeader: 1),
             ["spaceex: unknown format 2"] = new(SpaceEx, [As, 0, 2, 1, 1], None, Param, VarHeader: 1),
             ["spaceex: unknown format all ones"] = new(SpaceEx, [As, 0, ulong.MaxValue, 0], None, Param),
             ["spaceex: fewer banks than mask bits"] = new(SpaceEx, [As, 0, Sparse, 0b11, 1], None, BadInput, VarHeader: 1),
             ["spaceex: more banks than mask bits"] = new(SpaceEx, [As, 0, Sparse, 0b1, 1, 1], None, BadInput, VarHeader: 2),
             ["spaceex: banks but no mask bits"] = new(SpaceEx, [As, 0, Sparse, 0, 1], None, BadInput, VarHeader: 1),
-            ["spaceex: ALL_PROCESSORS skips the set"] = new(SpaceEx, [As, AP, 9, 0b11], [SpaceCall("all(5)", HvFlushFlags.AllProcessors)]),
+            ["spaceex: ALL_PROCESSORS skips the set"] = new(SpaceEx, [As, AP, 9, 0b11], [FlushCall("all(5)")]),
             ["spaceex: flags are checked before the set"] = new(SpaceEx, [As, 1UL << 5, 9, 0b11], None, Param),
-            ["spaceex: non-global passed on"] = new(SpaceEx, [As, NG | AVAS, Sparse, 1, 1], [SpaceCall("{0}", HvFlushFlags.NonGlobalMappingsOnly | HvFlushFlags.AllVirtualAddressSpaces)], VarHeader: 1),
+            ["spaceex: non-global accepted (full flush)"] = new(SpaceEx, [As, NG | AVAS, Sparse, 1, 1], [FlushCall("{0}")], VarHeader: 1),
 
             // HvCallFlushVirtualAddressList (0x0003): the Space header, then one GVA entry per rep.
-            ["list: one basic entry"] = new(List, [As, 0, 1, E(0x10, 0)], [ListCall("{0}", "0x10000+1")], Reps: 1),
-            ["list: basic counts 1, 4096, top page"] = new(List, [As, 0, 0b11, E(0x10, 0), E(0x20, 0xFFF), E(0xF_FFFF_FFFF_FFFF, 0)], [ListCall("{0,1}", "0x10000+1 0x20000+4096 0xFFFFFFFFFFFFF000+1")], Reps: 3),
-            ["list: start index 2 is a continuation"] = new(List, [As, 0, 1, E(1, 0), E(2, 0), E(3, 0), E(4, 1)], [ListCall("{0}", "0x3000+1 0x4000+2")], Reps: 4, RepStart: 2),
-            ["list: empty mask means all"] = new(List, [As, 0, 0, E(1, 0)], [ListCall("all(5)", "0x1000+1")], Reps: 1),
-            ["list: ALL_PROCESSORS"] = new(List, [As, AP | AVAS, 0b1, E(1, 0)], [ListCall("all(5)", "0x1000+1", HvFlushFlags.AllProcessors | HvFlushFlags.AllVirtualAddressSpaces)], Reps: 1),
+            ["list: one basic entry"] = new(List, [As, 0, 1, E(0x10, 0)], [FlushCall("{0}")], Reps: 1),
+            ["list: basic counts 1, 4096, top page"] = new(List, [As, 0, 0b11, E(0x10, 0), E(0x20, 0xFFF), E(0xF_FFFF_FFFF_FFFF, 0)], [FlushCall("{0,1}")], Reps: 3),
+            ["list: start index 2 is a continuation"] = new(List, [As, 0, 1, E(1, 0), E(2, 0), E(3, 0), E(4, 1)], [FlushCall("{0}")], Reps: 4, RepStart: 2),
+            ["list: empty mask means all"] = new(List, [As, 0, 0, E(1, 0)], [FlushCall("all(5)")], Reps: 1),
+            ["list: ALL_PROCESSORS"] = new(List, [As, AP | AVAS, 0b1, E(1, 0)], [FlushCall("all(5)")], Reps: 1),
             ["list: NON_GLOBAL_MAPPINGS_ONLY is invalid"] = new(List, [As, NG, 1, E(1, 0)], None, Param, Reps: 1, Done: 0),
             ["list: NON_GLOBAL invalid at a continuation"] = new(List, [As, NG, 1, E(1, 0), E(2, 0)], None, Param, Reps: 2, RepStart: 1, Done: 1),
             ["list: reserved flag bit"] = new(List, [As, 1UL << 8, 1, E(1, 0)], None, Param, Reps: 1, Done: 0),
@@ -123,26 +118,26 @@ public static class FlushCases
             ["list: extended small, 2 MiB and 1 GiB entries"] = new(
                 List,
                 [As, EXT, 1, HvGvaRange.CreateExtended(0x30, 0x7FF).Value, HvGvaRange.CreateExtendedLarge(1, false, 0).Value, HvGvaRange.CreateExtendedLarge(512, true, 1).Value],
-                [ListCall("{0}", "0x30000+2048 0x200000+512 0x40000000+524288", HvFlushFlags.UseExtendedRangeFormat)],
+                [FlushCall("{0}")],
                 Reps: 3,
                 ExtendedRanges: true),
-            ["list: extended entry bit 11 read as LargePage, not a count"] = new(List, [As, EXT, 1, HvGvaRange.CreateExtendedLarge(2, false, 0x7FF).Value], [ListCall("{0}", "0x400000+1048576", HvFlushFlags.UseExtendedRangeFormat)], Reps: 1, ExtendedRanges: true),
-            ["list: basic entry with bit 11 is 2048+ pages"] = new(List, [As, 0, 1, E(2, 0x800)], [ListCall("{0}", "0x2000+2049")], Reps: 1, ExtendedRanges: true),
-            ["list: extended reserved bits at rep 2"] = new(List, [As, EXT, 1, E(1, 0), E(2, 0), largeReserved, E(4, 0)], [ListCall("{0}", "0x1000+1 0x2000+1", HvFlushFlags.UseExtendedRangeFormat)], Param, Reps: 4, Done: 2, ExtendedRanges: true),
+            ["list: extended entry bit 11 read as LargePage, not a count"] = new(List, [As, EXT, 1, HvGvaRange.CreateExtendedLarge(2, false, 0x7FF).Value], [FlushCall("{0}")], Reps: 1, ExtendedRanges: true),
+            ["list: basic entry with bit 11 is 2048+ pages"] = new(List, [As, 0, 1, E(2, 0x800)], [FlushCall("{0}")], Reps: 1, ExtendedRanges: true),
+            ["list: extended reserved bits at rep 2"] = new(List, [As, EXT, 1, E(1, 0), E(2, 0), largeReserved, E(4, 0)], [FlushCall("{0}")], Param, Reps: 4, Done: 2, ExtendedRanges: true),
             ["list: extended reserved bits at the first rep"] = new(List, [As, EXT, 1, largeReserved, E(2, 0)], None, Param, Reps: 2, Done: 0, ExtendedRanges: true),
-            ["list: 16 reps in one list call"] = new(List, many[..(3 + 16)], [ListCall("{0}", Ranges(16))], Reps: 16),
-            ["list: 17 reps become one address-space flush"] = new(List, many, [SpaceCall("{0}")], Reps: 17),
-            ["list: 17 reps from start 1 are 16 ranges"] = new(List, many, [ListCall("{0}", Ranges(17)[(Ranges(1).Length + 1)..])], Reps: 17, RepStart: 1),
-            ["list: engine status, nothing done"] = new(List, [As, 0, 1, E(1, 0), E(2, 0)], [ListCall("{0}", "0x2000+1")], HvStatus.OperationFailed, Reps: 2, RepStart: 1, Done: 1, Engine: HvStatus.OperationFailed),
+            ["list: 16 reps in one list call"] = new(List, many[..(3 + 16)], [FlushCall("{0}")], Reps: 16),
+            ["list: 17 reps in one request"] = new(List, many, [FlushCall("{0}")], Reps: 17),
+            ["list: 17 reps from start 1 in one request"] = new(List, many, [FlushCall("{0}")], Reps: 17, RepStart: 1),
+            ["list: incomplete flush, nothing done"] = new(List, [As, 0, 1, E(1, 0), E(2, 0)], [FlushCall("{0}")], HvStatus.InvalidVpState, Reps: 2, RepStart: 1, Done: 1, EngineComplete: false),
 
             // HvCallFlushVirtualAddressListEx (0x0014): the SpaceEx header, banks, then the GVA entries.
-            ["listex: bank 1 VP 65, one entry"] = new(ListEx, [As, 0, Sparse, 0b10, 0b10, E(5, 2)], [ListCall("{2}", "0x5000+3")], VarHeader: 1, Reps: 1),
-            ["listex: entries follow two banks"] = new(ListEx, [As, 0, Sparse, 0b101, 1, 0b100, E(5, 0), E(6, 0)], [ListCall("{0,3}", "0x5000+1 0x6000+1")], VarHeader: 2, Reps: 2),
-            ["listex: bank 63 VP 4095"] = new(ListEx, [As, AVAS, Sparse, Bank63, Bank63, E(7, 0)], [ListCall("{4}", "0x7000+1", HvFlushFlags.AllVirtualAddressSpaces)], VarHeader: 1, Reps: 1),
-            ["listex: SET_ALL"] = new(ListEx, [As, 0, SetAll, 0, E(5, 0)], [ListCall("all(5)", "0x5000+1")], Reps: 1),
+            ["listex: bank 1 VP 65, one entry"] = new(ListEx, [As, 0, Sparse, 0b10, 0b10, E(5, 2)], [FlushCall("{2}")], VarHeader: 1, Reps: 1),
+            ["listex: entries follow two banks"] = new(ListEx, [As, 0, Sparse, 0b101, 1, 0b100, E(5, 0), E(6, 0)], [FlushCall("{0,3}")], VarHeader: 2, Reps: 2),
+            ["listex: bank 63 VP 4095"] = new(ListEx, [As, AVAS, Sparse, Bank63, Bank63, E(7, 0)], [FlushCall("{4}")], VarHeader: 1, Reps: 1),
+            ["listex: SET_ALL"] = new(ListEx, [As, 0, SetAll, 0, E(5, 0)], [FlushCall("all(5)")], Reps: 1),
             ["listex: bank count mismatch"] = new(ListEx, [As, 0, Sparse, 0b11, 1, E(5, 0)], None, BadInput, VarHeader: 1, Reps: 1, Done: 0),
             ["listex: unknown format"] = new(ListEx, [As, 0, 3, 0, E(5, 0)], None, Param, Reps: 1, Done: 0),
-            ["listex: continuation from rep 1"] = new(ListEx, [As, 0, Sparse, 1, 0b11, E(5, 0), E(6, 0), E(7, 0)], [ListCall("{0,1}", "0x6000+1 0x7000+1")], VarHeader: 1, Reps: 3, RepStart: 1),
+            ["listex: continuation from rep 1"] = new(ListEx, [As, 0, Sparse, 1, 0b11, E(5, 0), E(6, 0), E(7, 0)], [FlushCall("{0,1}")], VarHeader: 1, Reps: 3, RepStart: 1),
             ["listex: NON_GLOBAL invalid"] = new(ListEx, [As, NG, Sparse, 1, 1, E(5, 0)], None, Param, VarHeader: 1, Reps: 1, Done: 0),
 
             // HvCallSendSyntheticClusterIpi (0x000B): Vector, TargetVtl, reserved, ProcessorMask.
@@ -197,7 +192,7 @@ public sealed class FlushHypercallTests
     {
         FlushCase c = All[name];
         using var rig = new FlushRig(extendedGvaRanges: c.ExtendedRanges);
-        rig.Service.Result = c.Engine;
+        rig.Service.Complete = c.EngineComplete;
 
         rig.Call(c.Code, form, c.Input, c.VarHeader, c.Reps, c.RepStart, c.Processor);
 
@@ -231,7 +226,7 @@ public sealed class FlushHypercallTests
         Assert.Equal(HvStatus.Success, rig.Status);
         Assert.Equal(5, rig.RepsCompleted);
         Assert.Equal(
-            [ListCall("{0}", "0x1000+1 0x2000+1"), ListCall("{0}", "0x3000+1 0x4000+1"), ListCall("{0}", "0x5000+1")],
+            [FlushCall("{0}"), FlushCall("{0}"), FlushCall("{0}")],
             rig.Service.Calls);
     }
 
@@ -289,7 +284,7 @@ public sealed class FlushHypercallTests
     {
         using var memory = Vmm.Core.Memory.GuestMemory.CreateNative(1 << 16);
         var dispatcher = new Vmm.HyperV.Hypercalls.HypercallDispatcher(Vmm.HyperV.Cpuid.HyperVFeatureProfile.Parse(FlushRig.Profile), memory, 2);
-        Vmm.HyperV.Hypercalls.FlushHypercalls.RegisterAll(dispatcher, new RecordingTlbFlushService(), null, Vmm.HyperV.TlbFlush.VpIndexMap.Identity(2));
+        Vmm.HyperV.Hypercalls.FlushHypercalls.RegisterAll(dispatcher, new RecordingTlbFlushEngine(), null, Vmm.HyperV.TlbFlush.VpIndexMap.Identity(2));
 
         Assert.True(dispatcher.IsRegistered(HvCallCode.HvCallFlushVirtualAddressListEx));
         Assert.False(dispatcher.IsRegistered(HvCallCode.HvCallSendSyntheticClusterIpi));

@@ -1,4 +1,5 @@
 using Vmm.Core.Memory;
+using Vmm.Core.TlbFlush;
 using Vmm.HyperV.Cpuid;
 using Vmm.HyperV.Hypercalls;
 using Vmm.HyperV.TlbFlush;
@@ -13,23 +14,21 @@ public enum InputForm
     Fast,
 }
 
-/// <summary>One call to the recording engine, formatted for comparison.</summary>
-public sealed class RecordingTlbFlushService : ITlbFlushService
+/// <summary>Records every request the engine receives as "flush req=R {targets}" ("all(5)" for every vCPU).</summary>
+public sealed class RecordingTlbFlushEngine : ITlbFlushEngine
 {
     public List<string> Calls { get; } = [];
 
-    public HvStatus Result { get; set; } = HvStatus.Success;
+    /// <summary>What the engine reports: false as when a target's thread is gone.</summary>
+    public bool Complete { get; set; } = true;
 
-    public HvStatus FlushVirtualAddressSpace(int requesterVcpu, in TargetSet targets, ulong addressSpace, HvFlushFlags flags)
-    {
-        Calls.Add($"space req={requesterVcpu} {targets} as=0x{addressSpace:X} {flags}");
-        return Result;
-    }
+    public string StrategyName => "recording";
 
-    public HvStatus FlushVirtualAddressList(int requesterVcpu, in TargetSet targets, ulong addressSpace, HvFlushFlags flags, ReadOnlySpan<GvaRange> ranges)
+    public TlbFlushResult Flush(int requester, in TlbFlushRequest request)
     {
-        Calls.Add($"list req={requesterVcpu} {targets} as=0x{addressSpace:X} {flags} [{string.Join(' ', ranges.ToArray())}]");
-        return Result;
+        string targets = request.AllVcpus ? $"all({FlushRig.VcpuCount})" : request.ToString();
+        Calls.Add($"flush req={requester} {targets}");
+        return new TlbFlushResult(request.CountIn(FlushRig.VcpuCount), 0, TimeSpan.Zero, Complete);
     }
 }
 
@@ -54,7 +53,7 @@ public sealed class FlushRig : IDisposable
     /// <summary>VP index of each vCPU: bank 0 (VPs 0, 1), bank 1 (65), bank 2 (130), bank 63 (4095).</summary>
     public static readonly int[] VpIndices = [0, 1, 65, 130, 4095];
 
-    public FlushRig(bool xmmInput = true, int maxRepsPerInvocation = 0, bool extendedGvaRanges = false, string profile = Profile, ITlbFlushService? service = null, ISyntheticIpiSender? sender = null)
+    public FlushRig(bool xmmInput = true, int maxRepsPerInvocation = 0, bool extendedGvaRanges = false, string profile = Profile, ITlbFlushEngine? service = null, ISyntheticIpiSender? sender = null)
     {
         Memory = GuestMemory.CreateNative(1 << 20);
         Dispatcher = new HypercallDispatcher(
@@ -73,7 +72,7 @@ public sealed class FlushRig : IDisposable
 
     public VpIndexMap Map { get; }
 
-    public RecordingTlbFlushService Service { get; } = new();
+    public RecordingTlbFlushEngine Service { get; } = new();
 
     public RecordingIpiSender Ipi { get; } = new();
 

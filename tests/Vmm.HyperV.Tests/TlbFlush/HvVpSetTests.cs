@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using Vmm.Core.TlbFlush;
+using Vmm.Core.Vcpu;
 using Vmm.HyperV.TlbFlush;
 using Vmm.HyperV.Tlfs;
 
@@ -118,25 +120,31 @@ public sealed class HvVpSetTests
         }
 
         Assert.Equal(HvStatus.Success, HvVpSet.TryParse(0, mask, Bytes([.. banks]), out HvVpSet set));
-        TargetSet targets = TargetSet.FromVpSet(in set, VpIndexMap.FromVpIndices([0, 1, 65, 130, 4095]));
+        TlbFlushRequest targets = default;
+        set.AddVcpusTo(VpIndexMap.FromVpIndices([0, 1, 65, 130, 4095]), ref targets.Vcpus);
 
-        Assert.False(targets.IsAll);
-        Assert.Equal(vcpus, Vcpus(targets));
-        Assert.Equal(vcpus.Length, targets.Count);
-        Assert.Equal(vcpus.Length == 0, targets.IsEmpty);
+        Assert.False(targets.AllVcpus);
+        Assert.Equal(vcpus, Vcpus(targets, 5));
+        Assert.Equal(vcpus.Length, targets.CountIn(5));
+        Assert.Equal(vcpus.Length == 0, targets.Vcpus.IsEmpty);
     }
 
     [Fact]
     public void AllVpsMapToAllVcpus()
     {
-        TargetSet targets = TargetSet.FromVpSet(HvVpSet.All, VpIndexMap.FromVpIndices([7, 3, 9]));
+        VpBitmap vcpus = default;
+        HvVpSet.All.AddVcpusTo(VpIndexMap.FromVpIndices([7, 3, 9]), ref vcpus);
 
-        Assert.True(targets.IsAll);
-        Assert.Equal([0, 1, 2], Vcpus(targets));
-        Assert.Equal(3, targets.Count);
-        Assert.True(targets.Contains(2));
-        Assert.False(targets.Contains(3));
-        Assert.Equal("all(3)", targets.ToString());
+        Assert.Equal(3, vcpus.Count);
+        Assert.True(vcpus.Contains(2));
+        Assert.False(vcpus.Contains(3));
+
+        // The flush handlers send an all-VP set as an all-vCPU request, which covers exactly the machine's vCPUs.
+        TlbFlushRequest all = TlbFlushRequest.All;
+        Assert.True(all.AllVcpus);
+        Assert.Equal([0, 1, 2], Vcpus(all, 3));
+        Assert.Equal(3, all.CountIn(3));
+        Assert.Equal("all", all.ToString());
     }
 
     private static byte[] Bytes(ulong[] qwords)
@@ -161,10 +169,10 @@ public sealed class HvVpSetTests
         return [.. list];
     }
 
-    private static int[] Vcpus(in TargetSet targets)
+    private static int[] Vcpus(in TlbFlushRequest targets, int vcpuCount)
     {
         var list = new List<int>();
-        foreach (int vcpu in targets)
+        foreach (int vcpu in targets.TargetsIn(vcpuCount))
         {
             list.Add(vcpu);
         }

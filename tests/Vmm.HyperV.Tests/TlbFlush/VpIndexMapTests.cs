@@ -1,3 +1,5 @@
+using Vmm.Core.TlbFlush;
+using Vmm.Core.Vcpu;
 using Vmm.HyperV.TlbFlush;
 using Vmm.HyperV.Tlfs;
 
@@ -70,21 +72,22 @@ public sealed class VpIndexMapTests
     }
 
     [Fact]
-    public void TargetSetAddAndEnumerate()
+    public void FlushRequestAddAndEnumerate()
     {
-        TargetSet set = TargetSet.Empty(4096);
-        set.Add(4095);
-        set.Add(0);
-        set.Add(64);
+        TlbFlushRequest set = default;
+        set.Vcpus.Add(4095);
+        set.Vcpus.Add(0);
+        set.Vcpus.Add(64);
         var seen = new List<int>();
-        foreach (int vcpu in set)
+        foreach (int vcpu in set.TargetsIn(4096))
         {
             seen.Add(vcpu);
         }
 
         Assert.Equal([0, 64, 4095], seen);
+        Assert.Equal(2, set.CountIn(65)); // vCPUs the machine lacks are not targets
         Assert.Equal("{0,64,4095}", set.ToString());
-        Assert.Throws<ArgumentOutOfRangeException>(() => TargetSet.Empty(2).Add(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TlbFlushRequest.For(4096));
     }
 
     public static TheoryData<ulong, bool, ulong, uint> RangeCases() => new()
@@ -104,10 +107,10 @@ public sealed class VpIndexMapTests
     [MemberData(nameof(RangeCases))]
     public void GvaRangesDecodeToSmallPages(ulong raw, bool extended, ulong firstPage, uint pages)
     {
-        GvaRange range = GvaRange.Decode(new HvGvaRange(raw), extended);
+        new HvGvaRange(raw).Decode(extended, out ulong baseAddress, out ulong pageSize, out int pageCount);
 
-        Assert.Equal(firstPage, range.FirstPage);
-        Assert.Equal(pages, range.PageCount);
-        Assert.Equal(firstPage << 12, range.FirstAddress);
+        Assert.Equal(firstPage, baseAddress >> 12);
+        Assert.Equal(pages, (ulong)pageCount * (pageSize >> 12));
+        Assert.Equal(firstPage << 12, baseAddress);
     }
 }

@@ -2,11 +2,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace Vmm.HyperV.TlbFlush;
+namespace Vmm.Core.Vcpu;
 
 /// <summary>
 /// A fixed set of indices 0..4095 (64 words of 64 bits, 512 bytes), with no heap storage: the shape of an HV_VP_SET
-/// (64 sparse banks of 64 VPs, docs/hyperv.md#vp-sets) and of the vCPU sets the flush engine receives.
+/// (64 sparse banks of 64 VPs, docs/hyperv.md#vp-sets) and of the target vCPUs of a TLB-flush request.
 /// </summary>
 /// <remarks>
 /// Word w bit i is index 64·w + i, which is also HV_VP_SET bank w bit i. Pass it by <c>in</c> / <c>ref</c>: it is

@@ -1,4 +1,4 @@
-namespace Vmm.HyperV.TlbFlush;
+namespace Vmm.HyperV.Hypercalls;
 
 /// <summary>
 /// Delivers the interrupts of HvCallSendSyntheticClusterIpi / Ex: fixed, edge-triggered interrupts only
