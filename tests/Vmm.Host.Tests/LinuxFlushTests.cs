@@ -50,6 +50,7 @@ public sealed class LinuxFlushTests
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
+    [InlineData(8)]
     public void LinuxFlushesRemoteTlbsOnlyThroughSuccessfulFlushHypercallsAndReadsNoStalePage(int cpus)
     {
         long rounds = KvmTestSupport.Scaled(300, 150);

@@ -171,8 +171,7 @@ public sealed class KvmStealTimeInitCoherenceTests
             long appliedBefore = _threads[1].TlbState.Applied;
             int stale = 0;
             int bitLeft = 0;
-            Span<int> target = [1];
-            TlbFlushRange[] range = [new TlbFlushRange(TestAddress >> 12, 1)];
+            TlbFlushRequest toAp = TlbFlushRequest.For(1);
             for (int r = 0; r < rounds; r++)
             {
                 int next = (_page + 1) % Pages;
@@ -184,7 +183,7 @@ public sealed class KvmStealTimeInitCoherenceTests
                 {
                     // What vCPU 0's flush hypercall does: the AP is outside the guest, so the engine queues the flush for
                     // the AP's next entry and returns without a kick.
-                    TlbFlushResult result = _engine.Flush(0, target, range, flushAll: false);
+                    TlbFlushResult result = _engine.Flush(0, toAp);
                     Assert.True(result.Complete && result.Targets == 1 && result.Kicked == 0, result.ToString());
                 }
 

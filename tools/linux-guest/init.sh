@@ -6,6 +6,8 @@
 #   vmmtest=fail    report failure (a negative control for the verdict path)
 #   vmmtest=reboot  end with `reboot -f` instead of the exit port
 #   vmmtest=panic   end with a kernel panic (sysrq c); with panic=-1 the kernel reboots at once
+#   vmmtest=shell   run a shell on ttyS0 (commands typed into vmm's standard input) until it exits or
+#                   vmmtest.shelltimeout=S seconds pass (default 120); its exit status is the verdict
 #   vmmtest=tlb     run /bin/tlbcheck (tlbcheck.c: remote TLB flush stale-read test) and report the remote
 #                   flush counters around it; the verdict is tlbcheck's exit status (0 no stale read,
 #                   1 stale reads, 2 error, 3 its time limit). Options (ignored by the kernel, which
@@ -71,6 +73,16 @@ verdict='\000'
 case "$mode" in
     reboot) say "VMM-INIT reboot -f"; reboot -f ;;
     panic) say "VMM-INIT forcing a panic"; echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
+    shell)
+        # Open ttyS0 before saying "ready": the 8250 driver clears the UART's FIFO when the port is first
+        # opened (serial8250_startup, drivers/tty/serial/8250/8250_port.c), and from then on buffers input.
+        exec 3<> /dev/ttyS0
+        say "VMM-SHELL ready"
+        # SIGKILL: an interactive shell ignores SIGTERM (POSIX, sh "Signals"), timeout's default.
+        timeout -s KILL "$(option shelltimeout 120)" sh <&3 >&3 2>&3
+        rc=$?
+        say "VMM-SHELL status=$rc"
+        verdict="\\$(printf %03o "$rc")" ;;
 esac
 say "VMM-INIT verdict $mode"
 printf "$verdict" | dd of=/dev/port bs=1 seek=1280 count=1 2>/dev/null
