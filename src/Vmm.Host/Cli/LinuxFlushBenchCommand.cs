@@ -125,7 +125,7 @@ internal static class LinuxFlushBenchCommand
                 + (qemuVersion is null ? "; no QEMU" : $"; {qemuVersion} -cpu {QemuCpu}"));
             IAnsiConsole console = SpectreConsoles.Create(context.Out, context.OutIsTerminal);
             console.Write(ToTable(rows));
-            context.Out.WriteLine("medians; wall and sys: tlbcheck's rounds on the guest's clock and its kernel CPU time (getrusage); /proc/stat: kernel time of all guest CPUs; tracepoint: hyperv_mmu_flush_tlb_multi events; vmm requests: flushes vmm served over the whole boot; TLB IPIs: the TLB row of /proc/interrupts");
+            context.Out.WriteLine("medians; wall and sys: tlbcheck's rounds on the guest's clock and its kernel CPU time (getrusage); /proc/stat: kernel time of all guest CPUs; tracepoint: hyperv_mmu_flush_tlb_multi events; vmm requests: flushes vmm served over the whole boot, p50: its median time to serve one; TLB IPIs: the TLB row of /proc/interrupts");
             foreach (LinuxFlushBenchRow row in rows.Where(r => r.Unavailable))
             {
                 context.Out.WriteLine($"{row.Mode.Name} at {row.Vcpus} vCPUs not available here: {row.Failure}");
@@ -145,7 +145,7 @@ internal static class LinuxFlushBenchCommand
     {
         ArgumentNullException.ThrowIfNull(rows);
         var table = new Table().AddColumn(new TableColumn("vCPUs").RightAligned()).AddColumn("mode");
-        foreach (string numeric in new[] { "wall ms", "sys ms", "/proc/stat kernel ms", "flush tracepoint", "vmm requests", "TLB IPIs", "passed" })
+        foreach (string numeric in new[] { "wall ms", "sys ms", "/proc/stat kernel ms", "flush tracepoint", "vmm requests", "vmm flush p50 µs", "TLB IPIs", "passed" })
         {
             table.AddColumn(new TableColumn(numeric).RightAligned());
         }
@@ -156,13 +156,13 @@ internal static class LinuxFlushBenchCommand
             string passed = $"{r.Passed}/{r.Passed + r.Failed}";
             if (r.Unavailable)
             {
-                table.AddRow(r.Vcpus.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Mode.Name), "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", passed);
+                table.AddRow(r.Vcpus.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Mode.Name), "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", passed);
                 continue;
             }
 
             table.AddRow(
                 r.Vcpus.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Mode.Name), F(r.WallMs, "0.0"), F(r.SysMs, "0.0"), F(r.StatKernelMs, "0"),
-                F(r.Tracepoint, "0"), F(r.VmmRequests, "0"), F(r.TlbIpis, "0"), passed);
+                F(r.Tracepoint, "0"), F(r.VmmRequests, "0"), F(r.VmmP50Us, "0.0"), F(r.TlbIpis, "0"), passed);
         }
 
         return table;
@@ -198,6 +198,6 @@ internal static class LinuxFlushBenchCommand
     private static string Describe(LinuxFlushSample s) => s.Passed
         ? string.Create(
             CultureInfo.InvariantCulture,
-            $"wall {s.Report!.ElapsedUs / 1000.0:0.0} ms, sys {s.Report.SysUs / 1000.0:0.0} ms, /proc/stat kernel {s.Report.StatKernelMs:0} ms, tracepoint {s.Report.Tracepoint?.ToString(CultureInfo.InvariantCulture) ?? "-"}, vmm requests {s.VmmRequests?.ToString(CultureInfo.InvariantCulture) ?? "-"}, TLB IPIs {s.Report.TlbDelta}")
+            $"wall {s.Report!.ElapsedUs / 1000.0:0.0} ms, sys {s.Report.SysUs / 1000.0:0.0} ms, /proc/stat kernel {s.Report.StatKernelMs:0} ms, tracepoint {s.Report.Tracepoint?.ToString(CultureInfo.InvariantCulture) ?? "-"}, vmm requests {s.VmmRequests?.ToString(CultureInfo.InvariantCulture) ?? "-"} (p50 {s.VmmP50Us?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} µs), TLB IPIs {s.Report.TlbDelta}")
         : $"failed: {s.Failure}";
 }

@@ -56,6 +56,7 @@ internal static class LinuxFlushBenchJson
                 Number(json, "statKernelMs", r.StatKernelMs);
                 Number(json, "flushTracepoint", r.Tracepoint);
                 Number(json, "vmmFlushRequests", r.VmmRequests);
+                Number(json, "vmmFlushP50Us", r.VmmP50Us);
                 Number(json, "tlbIpis", r.TlbIpis);
                 json.WriteNumber("passed", r.Passed);
                 json.WriteNumber("failed", r.Failed);
@@ -101,6 +102,7 @@ internal static class LinuxFlushBenchJson
                 }
 
                 Number(json, "vmmFlushRequests", s.VmmRequests);
+                Number(json, "vmmFlushP50Us", s.VmmP50Us);
                 json.WriteString("failure", s.Failure);
                 json.WriteEndObject();
             }

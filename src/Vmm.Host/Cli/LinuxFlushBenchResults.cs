@@ -37,7 +37,8 @@ internal static class LinuxFlushBenchResults
                     LinuxBootBenchResults.Median(passed.Select(r => (double)r.TlbDelta)),
                     passed.Length,
                     g.Count() - passed.Length,
-                    g.FirstOrDefault(s => !s.Passed)?.Failure);
+                    g.FirstOrDefault(s => !s.Passed)?.Failure,
+                    LinuxBootBenchResults.Median(g.Where(s => s.Passed && s.VmmP50Us is not null).Select(s => s.VmmP50Us!.Value)));
             })];
     }
 

@@ -12,9 +12,10 @@ namespace Vmm.Host.Cli;
 /// <param name="Passed">Boots that counted.</param>
 /// <param name="Failed">Boots that did not.</param>
 /// <param name="Failure">Why the first failed boot did not count, or null.</param>
+/// <param name="VmmP50Us">Median of vmm's per-boot median time to serve a flush request, or null.</param>
 internal sealed record LinuxFlushBenchRow(
     LinuxFlushMode Mode, int Vcpus, double? WallMs, double? SysMs, double? StatKernelMs, double? Tracepoint, double? VmmRequests, double? TlbIpis,
-    int Passed, int Failed, string? Failure)
+    int Passed, int Failed, string? Failure, double? VmmP50Us = null)
 {
     /// <summary>No boot of this row counted: the column is not available here (<see cref="Failure"/> says why).</summary>
     public bool Unavailable => Passed == 0;

@@ -10,7 +10,8 @@ namespace Vmm.Host.Cli;
 /// <param name="Report">The guest's report, or null when there was none.</param>
 /// <param name="VmmRequests">Flush requests vmm served over the whole boot (its exit summary), null for QEMU.</param>
 /// <param name="Failure">Why the boot does not count, or null.</param>
-internal sealed partial record LinuxFlushSample(LinuxFlushMode Mode, int Vcpus, int Run, LinuxFlushReport? Report, long? VmmRequests, string? Failure)
+/// <param name="VmmP50Us">vmm's median time to serve one flush request (its exit summary's "latency p50"), or null.</param>
+internal sealed partial record LinuxFlushSample(LinuxFlushMode Mode, int Vcpus, int Run, LinuxFlushReport? Report, long? VmmRequests, string? Failure, double? VmmP50Us = null)
 {
     /// <summary>The boot counts: a full report, every flush right, the flush mechanism asked for.</summary>
     public bool Passed => Failure is null && Report is not null;
@@ -43,7 +44,7 @@ internal sealed partial record LinuxFlushSample(LinuxFlushMode Mode, int Vcpus, 
             failure += $"; console: {string.Join(" | ", console.Skip(Math.Max(0, console.Count - 4)))}{child.StderrTail()}";
         }
 
-        return new LinuxFlushSample(mode, vcpus, run, report, requests, failure);
+        return new LinuxFlushSample(mode, vcpus, run, report, requests, failure, mode.Mechanism == LinuxFlushMechanism.KvmPv ? null : VmmFlushP50Us(child.Stderr));
     }
 
     /// <summary>The requests of vmm's exit summary "vmm: TLB flush (...): N requests, ..." (none printed: 0).</summary>
@@ -61,6 +62,26 @@ internal sealed partial record LinuxFlushSample(LinuxFlushMode Mode, int Vcpus, 
 
         return 0;
     }
+
+    /// <summary>The "latency p50" of vmm's exit summary in µs (printed as "12.3 µs" or "1.2 ms"), or null when there is none.</summary>
+    public static double? VmmFlushP50Us(IEnumerable<string> stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        foreach (string line in stderr)
+        {
+            Match m = P50Pattern().Match(line);
+            if (m.Success)
+            {
+                double value = double.Parse(m.Groups["v"].ValueSpan, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+                return m.Groups["u"].Value == "ms" ? value * 1000 : value;
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"TLB flush \(.*\): [0-9]+ requests.*, latency p50 (?<v>[0-9]{1,12}(?:\.[0-9]{1,6})?) (?<u>µs|ms)", RegexOptions.CultureInvariant)]
+    private static partial Regex P50Pattern();
 
     [GeneratedRegex(@"TLB flush \(.*\): (?<n>[0-9]{1,18}) requests", RegexOptions.CultureInvariant)]
     private static partial Regex RequestsPattern();
