@@ -16,8 +16,10 @@ internal static class LinuxFlushBenchCommand
 {
     /// <summary>
     /// QEMU's CPU: KVM's Hyper-V enlightenments with the flush (QEMU docs/system/i386/hyperv.rst: hv-tlbflush needs
-    /// hv-vpindex). kvm=off hides KVM's own signature: with it the guest picks KVM's paravirtualization (measured on
-    /// the nested host: no "Using hypercall for remote TLB flush" in its log) and never makes a Hyper-V flush.
+    /// hv-vpindex). kvm=off hides KVM's own signature: QEMU puts Hyper-V's leaves at 0x40000000 and KVM's after them at
+    /// 0x40000100, and Linux (arch/x86/kernel/cpu/hypervisor.c detect_hypervisor_vendor) keeps the platform whose
+    /// detect() returns the most, which is kvm_detect's CPUID base over ms_hyperv_platform's 0x40000000: the guest
+    /// would run as a KVM guest and never set up the Hyper-V flush. Each boot is checked for it anyway.
     /// </summary>
     public const string QemuCpu = "host,kvm=off,hv-vpindex,hv-tlbflush,hv-time,hv-frequencies";
 
