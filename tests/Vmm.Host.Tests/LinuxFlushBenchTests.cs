@@ -253,6 +253,15 @@ public sealed class LinuxFlushBenchTests : IDisposable
     }
 
     [Fact]
+    public void AFailedQemuBootIsReportedButOnlyAFailedVmmBootFailsTheCommand()
+    {
+        const string failure = "no 'tlbcheck: mode=' line (exit status 1)";
+        Assert.True(LinuxFlushBenchCommand.Succeeded([Sample(s_ipi, 2, 1, sysUs: 1), Sample(s_kvm, 2, 1, sysUs: 0, failure: failure)]));
+        Assert.False(LinuxFlushBenchCommand.Succeeded([Sample(s_ipi, 2, 1, sysUs: 1), Sample(s_kick, 2, 1, sysUs: 0, failure: failure)]));
+        Assert.False(LinuxFlushBenchCommand.Succeeded([Sample(s_ipi, 2, 1, sysUs: 0, failure: failure), Sample(s_kvm, 2, 1, sysUs: 1)]));
+    }
+
+    [Fact]
     public void AZeroSysTimeGivesNoRatioInsteadOfInfinity()
     {
         IReadOnlyList<LinuxFlushBenchRow> rows = LinuxFlushBenchResults.Rows([Sample(s_ipi, 2, 1, sysUs: 10_000), Sample(s_kick, 2, 1, sysUs: 0)]);
