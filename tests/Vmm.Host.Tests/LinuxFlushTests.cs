@@ -162,7 +162,7 @@ public sealed class LinuxFlushTests
     }
 
     /// <summary>Skips the calling test unless this host can boot the recipe's stock kernel; returns the artifacts' directory.</summary>
-    private static string SkipUnlessStockLinuxRuns()
+    internal static string SkipUnlessStockLinuxRuns()
     {
         KvmTestSupport.SkipUnlessKvm();
         Assert.SkipWhen(

@@ -32,6 +32,10 @@ tlb_cpus() { awk '$1 == "TLB:" { r = ""; for (i = 2; i <= NF; i++) if ($i ~ /^[0
 # Events the tracepoint hyperv:hyperv_mmu_flush_tlb_multi recorded so far (arch/x86/include/asm/trace/hyperv.h;
 # fired at each entry of hyperv_flush_tlb_multi, before any fallback): entries kept plus entries
 # overwritten, summed over the per-CPU ring buffers (Documentation/trace/ftrace.rst, per_cpu/cpuN/stats).
+# Ticks of USER_HZ (100 on x86, include/asm-generic/param.h) all CPUs spent in the kernel (proc(5), /proc/stat "cpu"
+# line: system, then irq + softirq): the whole guest's kernel time around the workload, IPI handlers included.
+stat_sys() { awk '$1 == "cpu" { print $4; exit }' /proc/stat; }
+stat_irq() { awk '$1 == "cpu" { print $7 + $8; exit }' /proc/stat; }
 tp_count() { cat $T/per_cpu/cpu*/stats 2>/dev/null | awk '$1 == "entries:" || $1 == "overrun:" { s += $2 } END { print s + 0 }'; }
 T=/sys/kernel/tracing
 EV=$T/events/hyperv/hyperv_mmu_flush_tlb_multi
@@ -47,12 +51,13 @@ tp_start() {
 tlb_mode() {
     rounds=$(option rounds 500); remap=$(option remap fixed); checked=$(option checked 16); cpus=$(option cpus '')
     pin=; [ -n "$cpus" ] && pin="taskset -c $cpus"
-    tp0=$(tp_count); tlb0=$(tlb_row); cpus0=$(tlb_cpus)
+    tp0=$(tp_count); tlb0=$(tlb_row); cpus0=$(tlb_cpus); sys0=$(stat_sys); irq0=$(stat_irq)
     $pin /bin/tlbcheck -r "$rounds" -m "$remap" -k "$checked" -l 240 > /tmp/tlbcheck.out 2>&1
     rc=$?
-    tlb1=$(tlb_row); cpus1=$(tlb_cpus); tp1=$(tp_count)
+    sys1=$(stat_sys); irq1=$(stat_irq); tlb1=$(tlb_row); cpus1=$(tlb_cpus); tp1=$(tp_count)
     while read -r line; do say "$line"; done < /tmp/tlbcheck.out
     say "VMM-TLB tlb_before=$tlb0 tlb_after=$tlb1 tlb_delta=$((tlb1 - tlb0)) tlb_cpus_before=$cpus0 tlb_cpus_after=$cpus1"
+    say "VMM-TLB stat_sys_ticks=$((sys1 - sys0)) stat_irq_ticks=$((irq1 - irq0)) user_hz=100"
     if [ "$tp" = yes ]; then
         say "VMM-TLB tracepoint=$tp run=$((tp1 - tp0)) since_init=$tp1"
     else

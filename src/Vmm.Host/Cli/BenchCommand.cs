@@ -24,6 +24,7 @@ internal static class BenchCommand
         bench.Add(CreateHypercalls(context));
         bench.Add(FlushBenchCommand.Create(context));
         bench.Add(LinuxBootBenchCommand.Create(context));
+        bench.Add(LinuxFlushBenchCommand.Create(context));
         return bench;
     }
 

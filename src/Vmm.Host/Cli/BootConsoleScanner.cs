@@ -15,7 +15,23 @@ internal sealed class BootConsoleScanner
     private readonly object _gate = new();
     private readonly List<byte> _line = [];
     private readonly Queue<string> _tail = new();
+    private readonly List<string>? _all;
     private long _bytes;
+
+    /// <summary>A scanner that keeps the last lines, or with <paramref name="keepAllLines"/> every line (a guest's report to parse).</summary>
+    public BootConsoleScanner(bool keepAllLines = false) => _all = keepAllLines ? [] : null;
+
+    /// <summary>Every non-empty line so far, trimmed (empty unless made with keepAllLines).</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _all is null ? [] : [.. _all];
+            }
+        }
+    }
 
     /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp of the chunk that completed the marker line, or null.</summary>
     public long? MarkerTimestamp { get; private set; }
@@ -88,6 +104,7 @@ internal sealed class BootConsoleScanner
             return;
         }
 
+        _all?.Add(text);
         _tail.Enqueue(text);
         if (_tail.Count > KeptLines)
         {

@@ -79,6 +79,21 @@ internal static class LinuxBootBenchCommand
         return [process];
     }
 
+    /// <summary>Opens the hypervisor and refuses one that cannot run a stock Linux kernel (PVM-based KVM), with that fact.</summary>
+    internal static IHypervisor OpenForStockLinux(CliContext context, string backend)
+    {
+        IHypervisor hypervisor = context.OpenHypervisor(backend);
+        string platform = hypervisor.Capabilities.Platform;
+        if (platform.StartsWith("PVM", StringComparison.Ordinal))
+        {
+            hypervisor.Dispose();
+            throw new HypervisorUnavailableException(
+                $"the KVM here is {platform}: it cannot run a stock Linux kernel (its instruction emulator fails on int3); run the benchmark on upstream KVM, e.g. nested (tools/nested-kvm)");
+        }
+
+        return hypervisor;
+    }
+
     /// <summary>The default vCPU counts.</summary>
     internal static IReadOnlyList<int> DefaultCpus => s_defaultCpus;
 
@@ -90,13 +105,8 @@ internal static class LinuxBootBenchCommand
         }
 
         string? qemuVersion = settings.Qemu is null ? null : QemuVersion(settings.Qemu);
-        using IHypervisor hypervisor = context.OpenHypervisor(settings.Backend);
+        using IHypervisor hypervisor = OpenForStockLinux(context, settings.Backend);
         string platform = hypervisor.Capabilities.Platform;
-        if (platform.StartsWith("PVM", StringComparison.Ordinal))
-        {
-            throw new HypervisorUnavailableException(
-                $"the KVM here is {platform}: it cannot run a stock Linux kernel (its instruction emulator fails on int3); run the benchmark on upstream KVM, e.g. nested (tools/nested-kvm)");
-        }
 
         string loadBefore = LoadAverage();
         var samples = new List<LinuxBootSample>();
@@ -254,7 +264,7 @@ internal static class LinuxBootBenchCommand
         : $"failed: {s.Failure}";
 
     /// <summary>The first line of `qemu --version`, e.g. "QEMU emulator version 7.2.22 (Debian ...)".</summary>
-    private static string QemuVersion(string qemu)
+    internal static string QemuVersion(string qemu)
     {
         var start = new ProcessStartInfo(qemu, ["--version"]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         try
@@ -271,7 +281,7 @@ internal static class LinuxBootBenchCommand
     }
 
     /// <summary>The 1-, 5- and 15-minute load averages (proc(5), /proc/loadavg), or "?" where there are none.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

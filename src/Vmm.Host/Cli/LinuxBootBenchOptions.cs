@@ -14,6 +14,20 @@ internal sealed class LinuxBootBenchOptions
 {
     private const string NoQemu = "none";
 
+    private readonly int[] _defaultCpus;
+
+    /// <summary>The options with the vCPU counts <paramref name="defaultCpus"/> when --cpus is not given (linux-boot's 1,2,4 without).</summary>
+    public LinuxBootBenchOptions(IReadOnlyList<int>? defaultCpus = null)
+    {
+        _defaultCpus = [.. defaultCpus ?? LinuxBootBenchCommand.DefaultCpus];
+        Cpus = new("--cpus")
+        {
+            Description = $"vCPU counts to measure, each from 1 to {RunOptions.MaxCpus} [default: {string.Join(',', _defaultCpus)}]",
+            CustomParser = r => CliParsers.ParseIntList(r, 1, RunOptions.MaxCpus),
+            HelpName = "LIST",
+        };
+    }
+
     public Option<string> Backend { get; } = RunOptions.BackendOption();
 
     public Option<string?> Kernel { get; } = InputFile("--kernel", "A Linux bzImage or vmlinux both VMMs boot [default: bzImage in $VMM_LINUX_GUEST_DIR or tools/linux-guest/build.sh's directory]");
@@ -47,12 +61,7 @@ internal sealed class LinuxBootBenchOptions
         HelpName = "TEXT",
     };
 
-    public Option<int[]> Cpus { get; } = new("--cpus")
-    {
-        Description = $"vCPU counts to measure, each from 1 to {RunOptions.MaxCpus} [default: 1,2,4]",
-        CustomParser = r => CliParsers.ParseIntList(r, 1, RunOptions.MaxCpus),
-        HelpName = "LIST",
-    };
+    public Option<int[]> Cpus { get; }
 
     public Option<int> Runs { get; } = new("--runs")
     {
@@ -142,7 +151,7 @@ internal sealed class LinuxBootBenchOptions
         string? initrdPath = reader.Get(Initrd);
         string append = reader.Get(Append) ?? LinuxBootBenchCommand.DefaultAppend;
         string? qemuAppend = reader.Get(QemuAppend);
-        int[] cpus = reader.Given(Cpus) ? reader.Get(Cpus) ?? [] : [.. LinuxBootBenchCommand.DefaultCpus];
+        int[] cpus = reader.Given(Cpus) ? reader.Get(Cpus) ?? [] : [.. _defaultCpus];
         int runs = reader.Get(Runs);
         ulong memory = reader.Get(Memory);
         string hvSpec = reader.Get(HyperV) ?? LinuxBootBenchCommand.DefaultHyperV;

@@ -12,6 +12,29 @@ internal static class LinuxBootChild
     /// <summary>Boots once; the sample says why it does not count when it does not.</summary>
     public static LinuxBootSample Boot(LinuxBootRunner runner, int vcpus, int run, string program, IEnumerable<string> args, int passStatus, double timeoutSeconds)
     {
+        var scanner = new BootConsoleScanner();
+        ChildRun child = Run(program, args, timeoutSeconds, scanner);
+        double? marker = scanner.MarkerTimestamp is long m ? Stopwatch.GetElapsedTime(child.Started, m).TotalSeconds : null;
+        double exit = Stopwatch.GetElapsedTime(child.Started, child.Ended).TotalSeconds;
+        string? failure = !child.Exited
+            ? string.Create(CultureInfo.InvariantCulture, $"no exit within {timeoutSeconds} s")
+            : Judge(marker is not null, scanner.Cpus, vcpus, child.ExitCode, passStatus);
+        if (failure is not null)
+        {
+            failure += $"; console: {scanner.Tail()}{child.StderrTail()}";
+        }
+
+        return new LinuxBootSample(runner, vcpus, run, marker, exit, scanner.GuestUptimeSeconds, scanner.Cpus, failure);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> with no console input, its standard output (the guest's COM1) fed to
+    /// <paramref name="scanner"/> as it arrives, killed (by its own process id) after <paramref name="timeoutSeconds"/> (0: never).
+    /// </summary>
+    public static ChildRun Run(string program, IEnumerable<string> args, double timeoutSeconds, BootConsoleScanner scanner)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(scanner);
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -24,8 +47,7 @@ internal static class LinuxBootChild
             start.ArgumentList.Add(arg);
         }
 
-        var scanner = new BootConsoleScanner();
-        var stderr = new Queue<string>();
+        var stderr = new List<string>();
         long started = Stopwatch.GetTimestamp();
         Process process;
         try
@@ -47,16 +69,12 @@ internal static class LinuxBootChild
                 {
                     lock (stderr)
                     {
-                        stderr.Enqueue(e.Data.Trim());
-                        if (stderr.Count > 4)
-                        {
-                            stderr.Dequeue();
-                        }
+                        stderr.Add(e.Data.Trim());
                     }
                 }
             };
             process.BeginErrorReadLine();
-            var reader = new Thread(() => Pump(process.StandardOutput.BaseStream, scanner)) { IsBackground = true, Name = "linux-boot console" };
+            var reader = new Thread(() => Pump(process.StandardOutput.BaseStream, scanner)) { IsBackground = true, Name = "bench child console" };
             reader.Start();
             bool exited = timeoutSeconds > 0 ? process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)) : WaitForever(process);
             long ended = Stopwatch.GetTimestamp();
@@ -69,23 +87,10 @@ internal static class LinuxBootChild
 
             reader.Join(TimeSpan.FromSeconds(10));
             process.WaitForExit();   // the stderr lines are all in once this returns
-            double? marker = scanner.MarkerTimestamp is long m ? Stopwatch.GetElapsedTime(started, m).TotalSeconds : null;
-            double exit = Stopwatch.GetElapsedTime(started, ended).TotalSeconds;
-            string? failure = !exited
-                ? string.Create(CultureInfo.InvariantCulture, $"no exit within {timeoutSeconds} s")
-                : Judge(marker is not null, scanner.Cpus, vcpus, process.ExitCode, passStatus);
-            if (failure is not null)
+            lock (stderr)
             {
-                string err;
-                lock (stderr)
-                {
-                    err = stderr.Count == 0 ? string.Empty : "; stderr: " + string.Join(" | ", stderr);
-                }
-
-                failure += $"; console: {scanner.Tail()}{err}";
+                return new ChildRun(exited, exited ? process.ExitCode : -1, started, ended, [.. stderr]);
             }
-
-            return new LinuxBootSample(runner, vcpus, run, marker, exit, scanner.GuestUptimeSeconds, scanner.Cpus, failure);
         }
     }
 

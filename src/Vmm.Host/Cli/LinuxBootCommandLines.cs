@@ -34,12 +34,19 @@ internal static class LinuxBootCommandLines
     public static IReadOnlyList<string> Qemu(LinuxBootBenchSettings settings, int cpus)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return Qemu(settings, cpus, "host", settings.QemuAppend);
+    }
+
+    /// <summary>The same QEMU+KVM command line with the CPU model <paramref name="cpuModel"/> (-cpu) and kernel command line <paramref name="append"/>.</summary>
+    public static IReadOnlyList<string> Qemu(LinuxBootBenchSettings settings, int cpus, string cpuModel, string append)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         return
         [
-            "-accel", "kvm", "-cpu", "host",
+            "-accel", "kvm", "-cpu", cpuModel,
             "-m", Mib(settings.Memory), "-smp", cpus.ToString(CultureInfo.InvariantCulture),
             "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
-            "-kernel", settings.KernelPath, "-initrd", settings.InitrdPath, "-append", settings.QemuAppend,
+            "-kernel", settings.KernelPath, "-initrd", settings.InitrdPath, "-append", append,
             "-device", $"isa-debug-exit,iobase=0x{ExitPort:x},iosize=0x01", "-no-reboot",
         ];
     }
@@ -48,10 +55,17 @@ internal static class LinuxBootCommandLines
     public static IReadOnlyList<string> Vmm(LinuxBootBenchSettings settings, int cpus)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return Vmm(settings, cpus, settings.HyperV, settings.Append);
+    }
+
+    /// <summary>The same `vmm run` arguments with the profile <paramref name="hyperV"/> and kernel command line <paramref name="append"/>.</summary>
+    public static List<string> Vmm(LinuxBootBenchSettings settings, int cpus, string hyperV, string append)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         List<string> args =
         [
-            "run", "--backend", settings.Backend, "--kernel", settings.KernelPath, "--initrd", settings.InitrdPath, "--append", settings.Append,
-            "--cpus", cpus.ToString(CultureInfo.InvariantCulture), "--memory", Mib(settings.Memory), "--hv", settings.HyperV, "--serial", "stdio",
+            "run", "--backend", settings.Backend, "--kernel", settings.KernelPath, "--initrd", settings.InitrdPath, "--append", append,
+            "--cpus", cpus.ToString(CultureInfo.InvariantCulture), "--memory", Mib(settings.Memory), "--hv", hyperV, "--serial", "stdio",
         ];
         if (settings.TimeoutSeconds > 0)
         {
