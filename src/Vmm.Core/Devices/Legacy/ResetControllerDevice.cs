@@ -6,9 +6,13 @@ namespace Vmm.Core.Devices.Legacy;
 /// </summary>
 /// <remarks>
 /// Linux's reboot path writes 0xFE to port 0x64 (arch/x86/kernel/reboot.c <c>native_machine_emergency_restart</c>,
-/// BOOT_KBD), also after a panic with <c>panic=-1</c>. Only the write is claimed: reads return all ones as if
-/// no controller were there, so the i8042 driver finds none ("i8042: No controller found") and the data port
-/// 0x60 stays unclaimed too.
+/// BOOT_KBD), also after a panic with <c>panic=-1</c>. Before each write it waits, up to 65,536 reads of the
+/// status with 2 µs delays in between (<c>kb_wait</c>), for the input-buffer-full bit (IBF, bit 1) to clear; the
+/// i8042 driver, probing at boot, takes a status whose output-buffer-full bit (OBF, bit 0) never clears, while the
+/// unclaimed data port 0x60 reads all ones, as "No controller found" (drivers/input/serio/i8042.c
+/// <c>i8042_flush</c>; bit names in drivers/input/serio/i8042.h). So a read of the status answers every bit set
+/// but IBF: the driver still finds no controller after 16 reads, and a reboot resets at its first write instead
+/// of after 65,536 exits (each a VM exit to vmm, seconds to minutes of them on a nested host).
 /// </remarks>
 public sealed class ResetControllerDevice : IBusDevice
 {
@@ -17,6 +21,11 @@ public sealed class ResetControllerDevice : IBusDevice
 
     /// <summary>The i8042 command "pulse output line 0" (the CPU reset line).</summary>
     public const byte ResetCommand = 0xFE;
+
+    /// <summary>What a read of the status returns: every bit but IBF (bit 1), see the remarks.</summary>
+    public const byte Status = 0xFF & ~InputBufferFull;
+
+    private const byte InputBufferFull = 0b0000_0010;
 
     private readonly Action _onReset;
 
@@ -28,7 +37,7 @@ public sealed class ResetControllerDevice : IBusDevice
     }
 
     /// <inheritdoc />
-    public void Read(ulong offset, Span<byte> data) => data.Fill(0xFF);
+    public void Read(ulong offset, Span<byte> data) => data.Fill(Status);
 
     /// <inheritdoc />
     public void Write(ulong offset, ReadOnlySpan<byte> data)
