@@ -128,14 +128,7 @@ public sealed class LinuxBootTests
 
     private static (MachineExit Exit, string Log, TimeSpan Elapsed) Boot(string kernel, int cpus, string hv, string extra)
     {
-        KvmTestSupport.SkipUnlessKvm();
-        Assert.SkipWhen(
-            Directory.Exists("/sys/module/kvm_pvm"),
-            "PVM-based KVM (kvm_pvm) cannot run a stock Linux kernel: its instruction emulator fails on int3; needs upstream KVM (hardware or nested)");
-        string dir = LinuxGuestArtifacts.Directory();
-        Assert.SkipUnless(
-            File.Exists(Path.Combine(dir, kernel)) && File.Exists(Path.Combine(dir, "initramfs.cpio.gz")),
-            $"no Linux guest in {dir}: run tools/linux-guest/build.sh (or set VMM_LINUX_GUEST_DIR)");
+        string dir = LinuxGuestTestSupport.SkipUnlessStockLinuxRuns(kernel);
         if (!OperatingSystem.IsLinux())
         {
             return default;

@@ -38,14 +38,7 @@ public sealed class LinuxConsoleInputTests
 
     private static (int Status, string Console, string Error) RunShell(string? input, int timeoutSeconds)
     {
-        KvmTestSupport.SkipUnlessKvm();
-        Assert.SkipWhen(
-            Directory.Exists("/sys/module/kvm_pvm"),
-            "PVM-based KVM (kvm_pvm) cannot run a stock Linux kernel: its instruction emulator fails on int3; needs upstream KVM (hardware or nested)");
-        string dir = LinuxGuestArtifacts.Directory();
-        Assert.SkipUnless(
-            File.Exists(Path.Combine(dir, "bzImage")) && File.Exists(Path.Combine(dir, "initramfs.cpio.gz")),
-            $"no Linux guest in {dir}: run tools/linux-guest/build.sh (or set VMM_LINUX_GUEST_DIR)");
+        string dir = LinuxGuestTestSupport.SkipUnlessStockLinuxRuns("bzImage");
 
         var console = new MarkerStream(Ready);
         var error = new StringWriter();

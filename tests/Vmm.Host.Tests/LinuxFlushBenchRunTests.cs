@@ -16,7 +16,7 @@ public sealed class LinuxFlushBenchRunTests
     [Fact]
     public void TheBenchSeesFlushHypercallsInThePvRowsAndShootdownIpisInTheIpiRow()
     {
-        string dir = LinuxFlushTests.SkipUnlessStockLinuxRuns();
+        string dir = LinuxGuestTestSupport.SkipUnlessStockLinuxRuns();
         long rounds = KvmTestSupport.Scaled(200, 100);
         string vmm = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "vmm.exe" : "vmm");
         var output = new StringWriter();

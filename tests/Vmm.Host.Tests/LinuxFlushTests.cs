@@ -105,7 +105,7 @@ public sealed class LinuxFlushTests
     public void SkippedFlushHypercallsLeaveLinuxReadingStalePages()
     {
         const int cpus = 2;
-        SkipUnlessStockLinuxRuns();
+        LinuxGuestTestSupport.SkipUnlessStockLinuxRuns();
         Assert.SkipWhen(
             Environment.ProcessorCount <= cpus,
             $"{Environment.ProcessorCount} host CPUs: a stale translation is only observable on a vCPU with a CPU of its own (nested: --cpus {cpus + 1} or more)");
@@ -161,23 +161,9 @@ public sealed class LinuxFlushTests
         Assert.True(run.TlbDelta >= rounds * 9 / 10, $"TLB shootdown IPIs grew by {run.TlbDelta} during {rounds} remaps");
     }
 
-    /// <summary>Skips the calling test unless this host can boot the recipe's stock kernel; returns the artifacts' directory.</summary>
-    internal static string SkipUnlessStockLinuxRuns()
-    {
-        KvmTestSupport.SkipUnlessKvm();
-        Assert.SkipWhen(
-            Directory.Exists("/sys/module/kvm_pvm"),
-            "PVM-based KVM (kvm_pvm) cannot run a stock Linux kernel: its instruction emulator fails on int3; needs upstream KVM (hardware or nested)");
-        string dir = LinuxGuestArtifacts.Directory();
-        Assert.SkipUnless(
-            File.Exists(Path.Combine(dir, "vmlinux")) && File.Exists(Path.Combine(dir, "initramfs.cpio.gz")),
-            $"no Linux guest in {dir}: run tools/linux-guest/build.sh (or set VMM_LINUX_GUEST_DIR)");
-        return dir;
-    }
-
     private static Run Boot(int cpus, string hv, string extra, Func<VmConfiguration, VmConfiguration>? configure = null)
     {
-        string dir = SkipUnlessStockLinuxRuns();
+        string dir = LinuxGuestTestSupport.SkipUnlessStockLinuxRuns();
         if (!OperatingSystem.IsLinux())
         {
             return null!;
