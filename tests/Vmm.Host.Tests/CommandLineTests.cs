@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Vmm.Core.Boot.X86;
 using Vmm.Core.Machine;
 using Vmm.Guests;
 using Vmm.Host.Cli;
@@ -205,6 +208,30 @@ public sealed class CommandLineTests
     {
         SkipUnlessKvm();
         Assert.Equal(ExitCodes.VmFault, VmmCommandLine.Run(["run", "--guest", "spin", "--cpus", "2", "--timeout", "0.5"], new StringWriter()));
+    }
+
+    [Fact]
+    public void ATimeLimitSaysWhereEveryVcpuWasAndThatTheVmmOwedNoneAKickOrAFlush()
+    {
+        SkipUnlessKvm();
+        var error = new StringWriter();
+        Assert.Equal(ExitCodes.VmFault, VmmCommandLine.Run(["run", "--guest", "spin", "--cpus", "2", "--timeout", "0.5"], error));
+        string text = error.ToString();
+        Assert.Contains("vmm: stopped by the host (time limit of 0.5 s reached); the vCPUs were at:", text);
+        for (int i = 0; i < 2; i++)
+        {
+            // The spin guest's CPL3 loop lies in its code page, below the data page.
+            Match m = Regex.Match(text, $@"vmm:   vCPU {i}: RIP 0x([0-9A-F]+) RSP 0x[0-9A-F]+ CPL (\d) IF \d CR3 0x[0-9A-F]+; when stopped: in the guest, exits \d+ \(\d+ by kicks\), kicks acknowledged (\d+) of (\d+), flushes applied 0\r?$", RegexOptions.Multiline);
+            Assert.True(m.Success, text);
+            Assert.InRange(ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture), LongModeLayout.ImageBase, SpinGuest.CounterAddress(0) - 1);
+            Assert.Equal("3", m.Groups[2].Value);
+            Assert.Equal(m.Groups[3].Value, m.Groups[4].Value);
+        }
+
+        // Control: a guest that ends by itself gets no such report.
+        var hello = new StringWriter();
+        Assert.Equal(ExitCodes.Success, VmmCommandLine.Run(["run", "--guest", "hello", "--cpus", "2", "--timeout", "60"], hello));
+        Assert.DoesNotContain("the vCPUs were at", hello.ToString());
     }
 
     [Theory]

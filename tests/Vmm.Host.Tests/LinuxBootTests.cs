@@ -141,13 +141,16 @@ public sealed class LinuxBootTests
         var config = new VmConfiguration { Cpus = cpus, Memory = Memory, HyperV = profile, Serial = serial };
         var watch = Stopwatch.StartNew();
         MachineExit exit;
+        string? vcpuStates;
         using (Machine machine = VmFactory.Create(kvm, config, loader, Serilog.Core.Logger.None))
         {
             machine.Start();
             exit = machine.WaitForExit(Limit);
+            machine.Dispose();
+            vcpuStates = machine.VcpuStateReport;
         }
 
-        return (exit, Encoding.UTF8.GetString(serial.ToArray()), watch.Elapsed);
+        return (exit, LinuxGuestTestSupport.WithVcpuStates(Encoding.UTF8.GetString(serial.ToArray()), vcpuStates), watch.Elapsed);
     }
 
     /// <summary>

@@ -183,13 +183,16 @@ public sealed class LinuxFlushTests
         config = configure?.Invoke(config) ?? config;
         var watch = Stopwatch.StartNew();
         MachineExit exit;
+        string? vcpuStates;
         using (Machine machine = VmFactory.Create(kvm, config, loader, Serilog.Core.Logger.None))
         {
             machine.Start();
             exit = machine.WaitForExit(Limit);
+            machine.Dispose();
+            vcpuStates = machine.VcpuStateReport;
         }
 
-        string log = Encoding.UTF8.GetString(serial.ToArray());
+        string log = LinuxGuestTestSupport.WithVcpuStates(Encoding.UTF8.GetString(serial.ToArray()), vcpuStates);
         TraceReadResult read = HypercallTraceReader.Read(new StringReader(Encoding.UTF8.GetString(trace.ToArray())));
         Assert.Empty(read.Errors);
         Assert.Equal(0, statistics.Dropped);

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Vmm.Host.Cli;
 
 namespace Vmm.Host.Tests;
@@ -20,5 +23,56 @@ internal static class LinuxGuestTestSupport
             File.Exists(Path.Combine(dir, kernel)) && File.Exists(Path.Combine(dir, "initramfs.cpio.gz")),
             $"no Linux guest in {dir}: run tools/linux-guest/build.sh (or set VMM_LINUX_GUEST_DIR)");
         return dir;
+    }
+
+    /// <summary>
+    /// <paramref name="serial"/> followed, when the host stopped the guest (<see cref="Core.Machine.Machine.VcpuStateReport"/>),
+    /// by where each vCPU was, its RIP named by the nearest kernel symbol (binutils' <c>nm</c> over the recipe's vmlinux):
+    /// a failure message then says whether the guest hung in the idle loop, a spin, or a hypercall.
+    /// </summary>
+    public static string WithVcpuStates(string serial, string? vcpuStates)
+    {
+        if (vcpuStates is null)
+        {
+            return serial;
+        }
+
+        string[] symbols = KernelSymbols();
+        string named = Regex.Replace(vcpuStates, @"RIP 0x([0-9A-F]+)", m => $"{m.Value} ({Symbolize(symbols, ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))})");
+        return $"{serial}\n[test] the host stopped the guest; its vCPUs were at:\n{named}\n";
+    }
+
+    private static string Symbolize(string[] symbols, ulong rip)
+    {
+        // nm -n: "ffffffff81000000 T _text", sorted by address; the nearest symbol at or below RIP.
+        string? best = null;
+        ulong bestAddress = 0;
+        foreach (string line in symbols)
+        {
+            string[] f = line.Split(' ', 3);
+            if (f.Length == 3 && ulong.TryParse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong a) && a <= rip && a >= bestAddress)
+            {
+                best = f[2];
+                bestAddress = a;
+            }
+        }
+
+        return best is null ? "no symbol" : $"{best}+0x{rip - bestAddress:x}";
+    }
+
+    private static string[] KernelSymbols()
+    {
+        try
+        {
+            var start = new ProcessStartInfo("nm", ["-n", Path.Combine(LinuxGuestArtifacts.Directory(), "vmlinux")]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using Process nm = Process.Start(start)!;
+            string output = nm.StandardOutput.ReadToEnd();
+            nm.WaitForExit();
+            return nm.ExitCode == 0 ? output.Split('\n') : [];
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return []; // no binutils: the raw addresses still go into the message
+        }
     }
 }

@@ -27,6 +27,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     private readonly Stream? _serialOutput;
     private readonly List<IDisposable> _owned = [];
     private volatile bool _stopRequested;
+    private string[]? _threadsAtHostStop;
     private bool _disposed;
 
     private Machine(ILogger log, GuestMemory memory, IPartition partition, MachineOptions options, TlbFlushStrategyChoice flushChoice, bool pcPlatform)
@@ -94,6 +95,13 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     /// the faulting RIP, CS and error code read from its exception frame; null if none.
     /// </summary>
     public string? GuestFaultReport { get; private set; }
+
+    /// <summary>
+    /// After <see cref="Dispose"/> of a machine the host stopped (a time limit, Ctrl-C): one line per vCPU saying
+    /// where it was and what the VMM's side of it was doing, so that a hung guest can be told from a VMM that stopped
+    /// serving it; null for any other exit.
+    /// </summary>
+    public string? VcpuStateReport { get; private set; }
 
     /// <summary>Completes when the machine stops.</summary>
     public Task<MachineExit> Exited => _exit.Task;
@@ -223,10 +231,13 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     /// <summary>Stops the machine with <paramref name="exit"/> (the first request wins) and kicks every vCPU.</summary>
     public void RequestStop(MachineExit exit)
     {
+        string[]? threads = exit.Reason == MachineExitReason.HostRequest && !_exit.Task.IsCompleted ? DescribeVcpuThreads() : null;
         if (!_exit.TrySetResult(exit))
         {
             return;
         }
+
+        _threadsAtHostStop = threads;
 
         _stopRequested = true;
         foreach (VcpuThread t in _vcpus)
@@ -285,6 +296,10 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         }
 
         GuestFaultReport = DescribeParkedInStubs();
+        if (_exit.Task.Result.Reason == MachineExitReason.HostRequest)
+        {
+            VcpuStateReport = DescribeVcpuStates(_threadsAtHostStop);
+        }
         foreach (IDisposable resource in _owned)
         {
             resource.Dispose();
@@ -293,6 +308,45 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         _partition.Dispose();
         Memory.Dispose();
         _serialOutput?.Flush();
+    }
+
+    private string[] DescribeVcpuThreads()
+    {
+        // Taken when the host stops the machine, before its kicks: a kick requested and never acknowledged, or a
+        // flush queued and never applied, is the VMM's fault; a guest parked in HLT with both settled is the guest's.
+        var lines = new string[_vcpus.Length];
+        for (int i = 0; i < _vcpus.Length; i++)
+        {
+            VcpuThread t = _vcpus[i];
+            lines[i] = $"{(t.TlbState.IsInGuest ? "in the guest" : "outside the guest")}, exits {t.Exits} ({t.CanceledExits} by kicks), "
+                + $"kicks acknowledged {t.KickAcknowledged} of {t.KickRequested}, flushes applied {t.TlbState.Applied}"
+                + (t.TlbState.HasPending ? ", one queued" : string.Empty);
+        }
+
+        return lines;
+    }
+
+    private string DescribeVcpuStates(string[]? threads)
+    {
+        var lines = new List<string>();
+        foreach (VcpuThread t in _vcpus)
+        {
+            string vmm = threads is null ? string.Empty : $"; when stopped: {threads[t.Index]}";
+            try
+            {
+                IVirtualProcessor vp = _partition.Processors[t.Index];
+                vp.GetRegisters(out StandardRegisters regs);
+                vp.GetSpecialRegisters(out SpecialRegisters sregs);
+                // RFLAGS.IF is bit 9 (SDM Vol. 1 §3.4.3); the CPL is CS.RPL in protected and long mode.
+                lines.Add($"vCPU {t.Index}: RIP 0x{regs.Rip:X} RSP 0x{regs.Rsp:X} CPL {sregs.Cs.Selector & 3} IF {(regs.Rflags >> 9) & 1} CR3 0x{sregs.Cr3:X}{vmm}");
+            }
+            catch (HypervisorException e)
+            {
+                lines.Add($"vCPU {t.Index}: registers unreadable ({e.Message}){vmm}");
+            }
+        }
+
+        return string.Join(Environment.NewLine, lines);
     }
 
     private string? DescribeParkedInStubs()

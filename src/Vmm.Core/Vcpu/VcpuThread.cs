@@ -64,6 +64,9 @@ public sealed class VcpuThread
     /// <summary>Runs canceled by a kick.</summary>
     public long CanceledExits => Interlocked.Read(ref _canceledExits);
 
+    /// <summary>The latest kick sequence number handed out (kicks requested so far).</summary>
+    public long KickRequested => Interlocked.Read(ref _kickRequested);
+
     /// <summary>The latest kick sequence number the thread has acknowledged.</summary>
     public long KickAcknowledged => Volatile.Read(ref _kickAcknowledged);
 

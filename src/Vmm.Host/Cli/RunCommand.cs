@@ -119,6 +119,7 @@ internal static class RunCommand
         var stopwatch = Stopwatch.StartNew();
         MachineExit exit;
         string? guestFault;
+        string? vcpuStates;
         string? flushSummary;
         using (Machine machine = VmFactory.Create(hypervisor, config, plan.Loader, log))
         {
@@ -143,6 +144,7 @@ internal static class RunCommand
 
             machine.Dispose();
             guestFault = machine.GuestFaultReport;
+            vcpuStates = machine.VcpuStateReport;
             flushSummary = machine.TlbFlush.Summarize();
         }
 
@@ -150,6 +152,14 @@ internal static class RunCommand
         if (guestFault is not null)
         {
             context.Error.WriteLine($"vmm: {guestFault.Replace(Environment.NewLine, Environment.NewLine + "vmm: ", StringComparison.Ordinal)}");
+        }
+
+        if (vcpuStates is not null)
+        {
+            // Where a guest stopped by the time limit or Ctrl-C was: RIPs to look up in the kernel's symbols
+            // (System.map, `nm vmlinux`), and whether the VMM still owed any vCPU a kick or a flush.
+            context.Error.WriteLine($"vmm: stopped by the host ({exit.Detail}); the vCPUs were at:");
+            context.Error.WriteLine($"vmm:   {vcpuStates.Replace(Environment.NewLine, Environment.NewLine + "vmm:   ", StringComparison.Ordinal)}");
         }
 
         if (flushSummary is not null)
