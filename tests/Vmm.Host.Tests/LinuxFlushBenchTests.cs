@@ -95,7 +95,7 @@ public sealed class LinuxFlushBenchTests : IDisposable
         LinuxFlushReport? r = LinuxFlushReport.Parse(s_pvConsole, out string? missing);
         Assert.Null(missing);
         Assert.NotNull(r);
-        Assert.Equal(new LinuxFlushReport(4, 300, 0, 45000, 120000, 30000, 7, 1, 2, 303, HyperVFlush: true, 0), r);
+        Assert.Equal(new LinuxFlushReport(4, 300, 0, 45000, 120000, 30000, 7, 1, 2, 303, HyperVFlush: true, 0, TracepointSinceInit: 310), r);
         Assert.Equal(80.0, r.StatKernelMs);
     }
 

@@ -155,8 +155,10 @@ public sealed class LinuxFlushTests
         Assert.Equal(0, run.Stale);
         Assert.DoesNotContain(run.Flushes, e => e.Code is FlushSpaceEx or FlushListEx);
         Assert.True(run.TracepointRun >= rounds, $"tracepoint counted {run.TracepointRun} during {rounds} remaps");
+        // Every event but the remaps' may have made a call, plus the calls outside the tracepoint's window (see
+        // OutsideTheTracepointsWindow); had the remaps used hypercalls there would be at least as many calls as events.
         Assert.True(
-            run.Flushes.Count <= run.TracepointSinceInit - rounds,
+            run.Flushes.Count <= run.TracepointSinceInit - rounds + run.OutsideTheTracepointsWindow,
             $"{run.Flushes.Count} flush hypercalls for {run.TracepointSinceInit} tracepoint events: the {rounds} remaps should have fallen back");
         Assert.True(run.TlbDelta >= rounds * 9 / 10, $"TLB shootdown IPIs grew by {run.TlbDelta} during {rounds} remaps");
     }
@@ -202,24 +204,34 @@ public sealed class LinuxFlushTests
     /// <summary>One boot: the exit, the console, the flush hypercalls vmm traced and what /init reported.</summary>
     private sealed record Run(MachineExit Exit, string Serial, IReadOnlyList<HypercallTraceEntry> Flushes, TimeSpan Elapsed)
     {
-        public long Rounds => Number(@"tlbcheck: rounds=(\d+) ");
+        /// <summary>What /init reported about the workload (the parser vmm bench linux-flush uses).</summary>
+        public LinuxFlushReport Parsed => LinuxFlushReport.Parse(Serial.Split('\n'), out string? missing) ?? throw new Xunit.Sdk.XunitException($"{missing}, in:\n{Exit}\n{Serial}");
 
-        public long Stale => Number(@"tlbcheck: rounds=\d+ stale=(\d+)");
+        public long Rounds => Parsed.Rounds;
 
-        public long TlbDelta => Number(@"VMM-TLB .*tlb_delta=(-?\d+)");
+        public long Stale => Parsed.Stale;
 
-        public long TracepointRun => Number(@"VMM-TLB tracepoint=yes run=(\d+)");
+        public long TlbDelta => Parsed.TlbDelta;
 
-        public long TracepointSinceInit => Number(@"VMM-TLB tracepoint=yes run=\d+ since_init=(\d+)");
+        public long TracepointRun => Parsed.Tracepoint ?? throw new Xunit.Sdk.XunitException($"the kernel has no hyperv_mmu_flush_tlb_multi tracepoint:\n{Serial}");
+
+        public long TracepointSinceInit => Parsed.TracepointSinceInit ?? throw new Xunit.Sdk.XunitException($"no since_init count from the tracepoint:\n{Serial}");
 
         /// <summary>
         /// Every event of the tracepoint made a flush hypercall: never fewer calls than events. vmm traces the whole
         /// boot, the tracepoint counts from /init's first lines until tlbcheck's report, and /init forks before and
         /// after (mount, command substitutions, the exit-port pipeline; each fork may flush), so calls may exceed the
-        /// events (measured nested in three runs: 0-8 more with 300 remaps at 2 and 4 vCPUs, 8-17 with 100 at 3 vCPUs).
+        /// events by up to <see cref="OutsideTheTracepointsWindow"/>.
         /// </summary>
         public void AssertAsManyFlushCallsAsTracepointEvents() =>
-            Assert.InRange(Flushes.Count, TracepointSinceInit, TracepointSinceInit + 10 + (TracepointSinceInit / 5));
+            Assert.InRange(Flushes.Count, TracepointSinceInit, TracepointSinceInit + OutsideTheTracepointsWindow);
+
+        /// <summary>
+        /// How many flush hypercalls may fall outside the tracepoint's window (before /init starts it, and in the
+        /// forks after its last reading): measured 0-8 with 300 remaps at 2 and 4 vCPUs and 8-17 with 100 at 3 vCPUs,
+        /// in both the proof and its control (the control once had 16 calls for 15 non-remap events, nested).
+        /// </summary>
+        public long OutsideTheTracepointsWindow => 10 + (TracepointSinceInit / 5);
 
         /// <summary>Writes the numbers the report of a run needs to the test's diagnostics.</summary>
         public void Report(string what)
@@ -230,7 +242,5 @@ public sealed class LinuxFlushTests
                 $"{what}: exit {Exit}, {Elapsed.TotalSeconds:0.0} s; flush hypercalls [{codes}]; tracepoint {Find(@"VMM-TLB (tracepoint=\S+(?: run=\d+ since_init=\d+)?)")}; "
                 + $"TLB row {Find(@"VMM-TLB (tlb_before=.*)")}; {Find(@"(tlbcheck: rounds=.*)")}");
         }
-
-        private long Number(string pattern) => KvmTestSupport.Count(new Regex(pattern), Serial);
     }
 }

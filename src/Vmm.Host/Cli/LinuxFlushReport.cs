@@ -20,9 +20,11 @@ namespace Vmm.Host.Cli;
 /// <param name="Tracepoint">Events of hyperv_mmu_flush_tlb_multi around the workload, or null when the kernel has no such event.</param>
 /// <param name="HyperVFlush">The guest said "Hyper-V: Using hypercall for remote TLB flush".</param>
 /// <param name="Status">tlbcheck's exit status (0 pass, 1 stale reads, 2 error, 3 time limit).</param>
+/// <param name="TracepointSinceInit">Events of the tracepoint from /init's first lines to the report (the whole boot's
+/// user-space flushes, for setting against every flush hypercall vmm traced), or null without the tracepoint.</param>
 internal sealed partial record LinuxFlushReport(
     int Cpus, long Rounds, long Stale, long ElapsedUs, long UserUs, long SysUs, long StatSysTicks, long StatIrqTicks, long TlbDelta, long? Tracepoint,
-    bool HyperVFlush, int Status)
+    bool HyperVFlush, int Status, long? TracepointSinceInit = null)
 {
     /// <summary>USER_HZ of x86 Linux, the unit of /proc/stat (include/asm-generic/param.h; proc(5)).</summary>
     public const int UserHz = 100;
@@ -66,7 +68,8 @@ internal sealed partial record LinuxFlushReport(
 
         return new LinuxFlushReport(
             (int)Long(mode!, "cpus"), Long(rounds!, "rounds"), Long(rounds!, "stale"), Long(rounds!, "elapsed"), Long(rusage!, "user"), Long(rusage!, "sys"),
-            Long(stat!, "sys"), Long(stat!, "irq"), Long(tlb!, "delta"), tracepoint!.Groups["run"].Success ? Long(tracepoint, "run") : null, hv, (int)Long(status!, "status"));
+            Long(stat!, "sys"), Long(stat!, "irq"), Long(tlb!, "delta"), tracepoint!.Groups["run"].Success ? Long(tracepoint, "run") : null, hv, (int)Long(status!, "status"),
+            tracepoint.Groups["since"].Success ? Long(tracepoint, "since") : null);
     }
 
     /// <summary>The line arch/x86/hyperv/mmu.c hyperv_setup_mmu_ops prints when Linux takes the flush hypercalls (pr_info "Using hypercall for remote TLB flush", prefixed "Hyper-V: ").</summary>
@@ -91,7 +94,7 @@ internal sealed partial record LinuxFlushReport(
     [GeneratedRegex(@"VMM-TLB tlb_before=[0-9]+ tlb_after=[0-9]+ tlb_delta=(?<delta>-?[0-9]{1,18})", RegexOptions.CultureInvariant)]
     private static partial Regex TlbPattern();
 
-    [GeneratedRegex(@"VMM-TLB tracepoint=(?:yes run=(?<run>[0-9]{1,18})|absent)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"VMM-TLB tracepoint=(?:yes run=(?<run>[0-9]{1,18})(?: since_init=(?<since>[0-9]{1,18}))?|absent)", RegexOptions.CultureInvariant)]
     private static partial Regex TracepointPattern();
 
     [GeneratedRegex(@"VMM-TLB tlbcheck_status=(?<status>[0-9]{1,3})", RegexOptions.CultureInvariant)]
