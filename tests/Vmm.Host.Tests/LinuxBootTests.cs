@@ -145,9 +145,9 @@ public sealed class LinuxBootTests
         using (Machine machine = VmFactory.Create(kvm, config, loader, Serilog.Core.Logger.None))
         {
             machine.Start();
-            exit = machine.WaitForExit(Limit);
+            exit = LinuxGuestTestSupport.WaitForExit(machine, Limit, out string? hostThreads);
             machine.Dispose();
-            vcpuStates = machine.VcpuStateReport;
+            vcpuStates = machine.VcpuStateReport is { } states ? $"{states}\n{hostThreads}" : null;
         }
 
         return (exit, LinuxGuestTestSupport.WithVcpuStates(Encoding.UTF8.GetString(serial.ToArray()), vcpuStates), watch.Elapsed);

@@ -222,7 +222,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     {
         if (!_exit.Task.Wait(timeout))
         {
-            RequestStop(new MachineExit(MachineExitReason.HostRequest, 0, -1, $"time limit of {timeout.TotalSeconds:0.#} s reached"));
+            RequestStop(MachineExit.TimeLimit(timeout));
         }
 
         return _exit.Task.Result;

@@ -9,6 +9,9 @@ namespace Vmm.Core.Machine;
 /// <param name="Detail">What the platform or the VMM said, if anything.</param>
 public sealed record MachineExit(MachineExitReason Reason, uint Status, int Processor, string? Detail)
 {
+    /// <summary>The host's stop at the end of a time limit of <paramref name="limit"/>.</summary>
+    public static MachineExit TimeLimit(TimeSpan limit) => new(MachineExitReason.HostRequest, 0, -1, $"time limit of {limit.TotalSeconds:0.#} s reached");
+
     /// <summary>True when the guest reported success.</summary>
     public bool Passed => Reason == MachineExitReason.GuestExit && Status == GuestExitStatus.Pass;
 
