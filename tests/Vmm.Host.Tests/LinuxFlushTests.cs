@@ -37,7 +37,8 @@ public sealed class LinuxFlushTests
     private const int FlushListEx = 0x0014;
     private static readonly int[] FlushCodes = [FlushSpace, FlushList, FlushSpaceEx, FlushListEx];
 
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(10);
+    // Rows take 10-30 s nested (tools/nested-kvm, 5 L1 vCPUs); a hang ends at this limit (and is described).
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     // On the IPI path a few remaps send no shootdown (measured nested: 199 of 200, 148-149 of 150, 95-98 of 100; why
     // not investigated), so the IPI controls ask for nine in ten; the flat-row proofs allow one in twenty.
@@ -171,6 +172,20 @@ public sealed class LinuxFlushTests
             return null!;
         }
 
+        Run run = BootOnce(dir, cpus, hv, extra, configure, out bool hungOwingNothing);
+        if (hungOwingNothing && LinuxGuestTestSupport.OnNestedHost)
+        {
+            // See LinuxGuestTestSupport.OnNestedHost: one boot again, the first one's evidence kept as a warning.
+            TestContext.Current.AddWarning($"the first boot hung with vmm owing no vCPU a kick or a flush; booted again. The first boot:\n{run.Exit}\n{run.Serial}");
+            run = BootOnce(dir, cpus, hv, extra, configure, out _);
+        }
+
+        return run;
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static Run BootOnce(string dir, int cpus, string hv, string extra, Func<VmConfiguration, VmConfiguration>? configure, out bool hungOwingNothing)
+    {
         var loader = new LinuxKernelLoader(Path.Combine(dir, "vmlinux"), Path.Combine(dir, "initramfs.cpio.gz"), $"{CommandLine} {extra}");
         using KvmHypervisor kvm = KvmHypervisor.Open();
         using var serial = new MemoryStream();
@@ -192,6 +207,7 @@ public sealed class LinuxFlushTests
             exit = LinuxGuestTestSupport.WaitForExit(machine, Limit, out string? hostThreads);
             machine.Dispose();
             vcpuStates = machine.VcpuStateReport is { } states ? $"{states}\n{hostThreads}" : null;
+            hungOwingNothing = machine.VcpuStatesAtHostStop is { } stop && stop.All(v => v.VmmOwedNothing);
         }
 
         string log = LinuxGuestTestSupport.WithVcpuStates(Encoding.UTF8.GetString(serial.ToArray()), vcpuStates);

@@ -27,7 +27,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     private readonly Stream? _serialOutput;
     private readonly List<IDisposable> _owned = [];
     private volatile bool _stopRequested;
-    private string[]? _threadsAtHostStop;
+    private VcpuStopState[]? _threadsAtHostStop;
     private bool _disposed;
 
     private Machine(ILogger log, GuestMemory memory, IPartition partition, MachineOptions options, TlbFlushStrategyChoice flushChoice, bool pcPlatform)
@@ -101,7 +101,10 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     /// where it was and what the VMM's side of it was doing, so that a hung guest can be told from a VMM that stopped
     /// serving it; null for any other exit.
     /// </summary>
-    public string? VcpuStateReport { get; private set; }
+    public string? VcpuStateReport => VcpuStatesAtHostStop is { } states ? string.Join(Environment.NewLine, states) : null;
+
+    /// <summary>After <see cref="Dispose"/> of a machine the host stopped: each vCPU's <see cref="VcpuStopState"/>; null for any other exit.</summary>
+    public IReadOnlyList<VcpuStopState>? VcpuStatesAtHostStop { get; private set; }
 
     /// <summary>Completes when the machine stops.</summary>
     public Task<MachineExit> Exited => _exit.Task;
@@ -231,7 +234,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
     /// <summary>Stops the machine with <paramref name="exit"/> (the first request wins) and kicks every vCPU.</summary>
     public void RequestStop(MachineExit exit)
     {
-        string[]? threads = exit.Reason == MachineExitReason.HostRequest && !_exit.Task.IsCompleted ? DescribeVcpuThreads() : null;
+        VcpuStopState[]? threads = exit.Reason == MachineExitReason.HostRequest && !_exit.Task.IsCompleted ? SnapshotVcpuThreads() : null;
         if (!_exit.TrySetResult(exit))
         {
             return;
@@ -298,7 +301,7 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         GuestFaultReport = DescribeParkedInStubs();
         if (_exit.Task.Result.Reason == MachineExitReason.HostRequest)
         {
-            VcpuStateReport = DescribeVcpuStates(_threadsAtHostStop);
+            VcpuStatesAtHostStop = AddRegisters(_threadsAtHostStop ?? SnapshotVcpuThreads());
         }
         foreach (IDisposable resource in _owned)
         {
@@ -310,43 +313,43 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         _serialOutput?.Flush();
     }
 
-    private string[] DescribeVcpuThreads()
+    private VcpuStopState[] SnapshotVcpuThreads()
     {
-        // Taken when the host stops the machine, before its kicks: a kick requested and never acknowledged, or a
-        // flush queued and never applied, is the VMM's fault; a guest parked in HLT with both settled is the guest's.
-        var lines = new string[_vcpus.Length];
+        // Taken when the host stops the machine, before its own kicks change the counts.
+        var states = new VcpuStopState[_vcpus.Length];
         for (int i = 0; i < _vcpus.Length; i++)
         {
             VcpuThread t = _vcpus[i];
-            lines[i] = $"{(t.TlbState.IsInGuest ? "in the guest" : "outside the guest")}, exits {t.Exits} ({t.CanceledExits} by kicks), "
-                + $"kicks acknowledged {t.KickAcknowledged} of {t.KickRequested}, flushes applied {t.TlbState.Applied}"
-                + (t.TlbState.HasPending ? ", one queued" : string.Empty);
+            states[i] = new VcpuStopState(
+                i, t.TlbState.IsInGuest, t.Exits, t.CanceledExits, t.KickRequested, t.KickAcknowledged, t.TlbState.Applied, t.TlbState.HasPending, string.Empty);
         }
 
-        return lines;
+        return states;
     }
 
-    private string DescribeVcpuStates(string[]? threads)
+    private VcpuStopState[] AddRegisters(VcpuStopState[] states)
     {
-        var lines = new List<string>();
-        foreach (VcpuThread t in _vcpus)
+        var result = new VcpuStopState[states.Length];
+        for (int i = 0; i < states.Length; i++)
         {
-            string vmm = threads is null ? string.Empty : $"; when stopped: {threads[t.Index]}";
+            string registers;
             try
             {
-                IVirtualProcessor vp = _partition.Processors[t.Index];
+                IVirtualProcessor vp = _partition.Processors[i];
                 vp.GetRegisters(out StandardRegisters regs);
                 vp.GetSpecialRegisters(out SpecialRegisters sregs);
                 // RFLAGS.IF is bit 9 (SDM Vol. 1 §3.4.3); the CPL is CS.RPL in protected and long mode.
-                lines.Add($"vCPU {t.Index}: RIP 0x{regs.Rip:X} RSP 0x{regs.Rsp:X} CPL {sregs.Cs.Selector & 3} IF {(regs.Rflags >> 9) & 1} CR3 0x{sregs.Cr3:X}{vmm}");
+                registers = $"RIP 0x{regs.Rip:X} RSP 0x{regs.Rsp:X} CPL {sregs.Cs.Selector & 3} IF {(regs.Rflags >> 9) & 1} CR3 0x{sregs.Cr3:X}";
             }
             catch (HypervisorException e)
             {
-                lines.Add($"vCPU {t.Index}: registers unreadable ({e.Message}){vmm}");
+                registers = $"registers unreadable ({e.Message})";
             }
+
+            result[i] = states[i] with { Registers = registers };
         }
 
-        return string.Join(Environment.NewLine, lines);
+        return result;
     }
 
     private string? DescribeParkedInStubs()
