@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Vmm.Core.Machine;
 using Vmm.Host.Cli;
 
@@ -27,55 +25,12 @@ internal static class LinuxGuestTestSupport
     }
 
     /// <summary>
-    /// <paramref name="serial"/> followed, when the host stopped the guest (<see cref="Core.Machine.Machine.VcpuStateReport"/>),
-    /// by where each vCPU was, its RIP named by the nearest kernel symbol (binutils' <c>nm</c> over the recipe's vmlinux):
-    /// a failure message then says whether the guest hung in the idle loop, a spin, or a hypercall.
+    /// <paramref name="serial"/> followed, when the host stopped the guest (<see cref="Machine.VcpuStateReport"/>), by
+    /// where each vCPU was. Debian's kernel carries no symbols (its System.map is a placeholder; the real one is in
+    /// the linux-image-VERSION-dbg package), so the RIPs are left as addresses.
     /// </summary>
-    public static string WithVcpuStates(string serial, string? vcpuStates)
-    {
-        if (vcpuStates is null)
-        {
-            return serial;
-        }
-
-        string[] symbols = KernelSymbols();
-        string named = Regex.Replace(vcpuStates, @"RIP 0x([0-9A-F]+)", m => $"{m.Value} ({Symbolize(symbols, ulong.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture))})");
-        return $"{serial}\n[test] the host stopped the guest; its vCPUs were at:\n{named}\n";
-    }
-
-    private static string Symbolize(string[] symbols, ulong rip)
-    {
-        // nm -n: "ffffffff81000000 T _text", sorted by address; the nearest symbol at or below RIP.
-        string? best = null;
-        ulong bestAddress = 0;
-        foreach (string line in symbols)
-        {
-            string[] f = line.Split(' ', 3);
-            if (f.Length == 3 && ulong.TryParse(f[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong a) && a <= rip && a >= bestAddress)
-            {
-                best = f[2];
-                bestAddress = a;
-            }
-        }
-
-        return best is null ? "no symbol" : $"{best}+0x{rip - bestAddress:x}";
-    }
-
-    private static string[] KernelSymbols()
-    {
-        try
-        {
-            var start = new ProcessStartInfo("nm", ["-n", Path.Combine(LinuxGuestArtifacts.Directory(), "vmlinux")]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using Process nm = Process.Start(start)!;
-            string output = nm.StandardOutput.ReadToEnd();
-            nm.WaitForExit();
-            return nm.ExitCode == 0 ? output.Split('\n') : [];
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return []; // no binutils: the raw addresses still go into the message
-        }
-    }
+    public static string WithVcpuStates(string serial, string? vcpuStates) =>
+        vcpuStates is null ? serial : $"{serial}\n[test] the host stopped the guest; its vCPUs were at:\n{vcpuStates}\n";
 
     /// <summary>
     /// True inside tools/nested-kvm's L1 (it exports NESTED_KVM=1): upstream KVM under QEMU's software emulation, which
