@@ -36,7 +36,7 @@ internal sealed class LinuxBootBenchOptions
 
     public Option<string> Append { get; } = new("--append")
     {
-        Description = $"vmm's kernel command line; QEMU gets it without acpi=off [default: {LinuxBootBenchCommand.DefaultAppend}]",
+        Description = "vmm's kernel command line; QEMU gets it without acpi=off",
         DefaultValueFactory = _ => LinuxBootBenchCommand.DefaultAppend,
         CustomParser = r =>
         {
@@ -74,7 +74,6 @@ internal sealed class LinuxBootBenchOptions
     public Option<ulong> Memory { get; } = new("--memory")
     {
         Description = "Guest RAM, a whole number of MiB from 16M (a bare number is MiB) [default: 512M]",
-        DefaultValueFactory = _ => LinuxBootBenchCommand.DefaultMemory,
         CustomParser = r =>
         {
             ulong bytes = RunOptions.ParseMemory(r);
@@ -86,7 +85,7 @@ internal sealed class LinuxBootBenchOptions
     /// <summary>`--hv` as written (the child vmm is given the same text), checked by parsing it.</summary>
     public Option<string> HyperV { get; } = new("--hv")
     {
-        Description = $"vmm's Hyper-V profile, as vmm run takes it [default: {LinuxBootBenchCommand.DefaultHyperV}]",
+        Description = "vmm's Hyper-V profile, as vmm run takes it",
         DefaultValueFactory = _ => LinuxBootBenchCommand.DefaultHyperV,
         CustomParser = r =>
         {
@@ -125,7 +124,7 @@ internal sealed class LinuxBootBenchOptions
 
     public Option<double> Timeout { get; } = new("--timeout")
     {
-        Description = $"Limit of one boot in seconds, e.g. 600 or 0.5 (0 = none) [default: {LinuxBootBenchCommand.DefaultTimeoutSeconds}]",
+        Description = "Limit of one boot in seconds, e.g. 600 or 0.5 (0 = none)",
         DefaultValueFactory = _ => LinuxBootBenchCommand.DefaultTimeoutSeconds,
         CustomParser = CliParsers.ParseSeconds,
         HelpName = "SECONDS",
@@ -153,7 +152,7 @@ internal sealed class LinuxBootBenchOptions
         string? qemuAppend = reader.Get(QemuAppend);
         int[] cpus = reader.Given(Cpus) ? reader.Get(Cpus) ?? [] : [.. _defaultCpus];
         int runs = reader.Get(Runs);
-        ulong memory = reader.Get(Memory);
+        ulong memory = reader.Given(Memory) ? reader.Get(Memory) : LinuxBootBenchCommand.DefaultMemory;
         string hvSpec = reader.Get(HyperV) ?? LinuxBootBenchCommand.DefaultHyperV;
         HyperVFeatureProfile? profile = reader.Valid(HyperV) && HyperVSpec.TryParse(hvSpec, "--hv", out HyperVFeatureProfile? parsed, out _) ? parsed : null;
         string? qemu = reader.Get(Qemu);

@@ -109,11 +109,10 @@ internal sealed class RunOptions
 
     public Option<long> TraceMaxSize { get; } = new("--trace-max-size")
     {
-        Description = "Stop writing the hypercall trace at SIZE (e.g. 64M); later records are dropped and counted at exit",
+        Description = "Stop writing the hypercall trace at SIZE (e.g. 64M); later records are dropped and counted at exit [default: no limit]",
         CustomParser = r => SizeParser.TryParse(CliParsers.Token(r), out ulong bytes) && bytes is > 0 and <= long.MaxValue
             ? (long)bytes
             : CliParsers.Fail(r, $"--trace-max-size must be a size such as 512K or 64M, not '{CliParsers.Token(r)}'", 0L),
-        DefaultValueFactory = _ => long.MaxValue,
         HelpName = "SIZE",
     };
 

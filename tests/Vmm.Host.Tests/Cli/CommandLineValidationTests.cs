@@ -150,6 +150,27 @@ public sealed partial class CommandLineValidationTests : IDisposable
         Assert.Contains("-smp", help, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("trace")]
+    [InlineData("guests")]
+    [InlineData("bench", "exits")]
+    [InlineData("bench", "flush")]
+    [InlineData("bench", "linux-boot")]
+    [InlineData("bench", "linux-flush")]
+    public void EveryOptionsHelpStatesItsDefaultOnceAndAsPeopleWriteIt(params string[] command)
+    {
+        var host = new NoKvmHost();
+        Assert.Equal(ExitCodes.Success, host.Run([.. command, "--help"]));
+        foreach (string line in host.Out.ToString().Split('\n'))
+        {
+            // System.CommandLine adds "[default: X]" for an option with a default value factory; a description
+            // that says it too printed it twice, and a size default came out in bytes (536870912 for 512M).
+            Assert.True(Regex.Count(line, @"\[default: ") <= 1, line);
+            Assert.DoesNotMatch(@"\[default: [0-9]{7,}\]", line);
+        }
+    }
+
     private static InvalidOperationException Thrower()
     {
         try
