@@ -1,3 +1,4 @@
+using Vmm.Core.Boot;
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Machine;
 using Vmm.Core.Memory;

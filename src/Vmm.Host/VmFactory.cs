@@ -1,4 +1,5 @@
 using Serilog;
+using Vmm.Core.Boot;
 using Vmm.Core.Hypervisor;
 using Vmm.Core.Machine;
 using Vmm.HyperV;

@@ -1,4 +1,5 @@
 using Serilog;
+using Vmm.Core.Boot;
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Devices;
 using Vmm.Core.Devices.Legacy;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
+using Vmm.Core.Boot;
 using Vmm.Core.Boot.Elf;
 using Vmm.Core.Boot.Linux;
 using Vmm.Core.TlbFlush;
@@ -257,7 +258,7 @@ internal sealed class RunOptions
 
         Dictionary<string, string> arguments = GuestArguments.Parse(guestArgs, "--guest-arg", out string? argError);
         bool argsOk = argError is null && reader.Valid(GuestArgs);
-        Vmm.Core.Machine.IGuestLoader? loader = null;
+        Vmm.Core.Boot.IGuestLoader? loader = null;
         string what = string.Empty;
         if (kernelGiven)
         {

@@ -1,3 +1,4 @@
+using Vmm.Core.Boot;
 using Vmm.Core.Machine;
 using Vmm.Core.TlbFlush;
 using Vmm.HyperV.Cpuid;

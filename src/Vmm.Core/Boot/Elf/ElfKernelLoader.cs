@@ -1,5 +1,4 @@
 using Vmm.Core.Boot.X86;
-using Vmm.Core.Machine;
 using Vmm.Core.Memory;
 
 namespace Vmm.Core.Boot.Elf;

@@ -5,7 +5,7 @@ namespace Vmm.Core.Boot.Elf;
 /// The message says what is wrong and where (which header, which segment, which address).
 /// </summary>
 /// <remarks>
-/// Derives from <see cref="ArgumentException"/> because <see cref="Machine.IGuestLoader.Load"/> reports an
+/// Derives from <see cref="ArgumentException"/> because <see cref="IGuestLoader.Load"/> reports an
 /// unusable guest that way: the kernel is an argument the user passed.
 /// </remarks>
 public sealed class KernelLoadException : ArgumentException

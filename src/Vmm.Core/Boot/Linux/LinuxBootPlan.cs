@@ -1,6 +1,5 @@
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Hypervisor;
-using Vmm.Core.Machine;
 using Vmm.Core.Registers;
 
 namespace Vmm.Core.Boot.Linux;

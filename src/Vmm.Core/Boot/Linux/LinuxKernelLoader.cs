@@ -1,7 +1,6 @@
 using System.Text;
 using Vmm.Core.Boot.Elf;
 using Vmm.Core.Boot.X86;
-using Vmm.Core.Machine;
 using Vmm.Core.Memory;
 
 namespace Vmm.Core.Boot.Linux;

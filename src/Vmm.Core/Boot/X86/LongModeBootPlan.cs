@@ -1,4 +1,3 @@
-using Vmm.Core.Machine;
 using Vmm.Core.Registers;
 
 namespace Vmm.Core.Boot.X86;

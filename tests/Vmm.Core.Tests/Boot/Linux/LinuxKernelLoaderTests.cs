@@ -3,6 +3,7 @@ using Vmm.Core.Boot.Elf;
 using Vmm.Core.Boot.Linux;
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Hypervisor;
+using Vmm.Core.Boot;
 using Vmm.Core.Machine;
 using Vmm.Core.Memory;
 using Vmm.Core.Registers;

@@ -1,20 +1,8 @@
 using Vmm.Core.Boot.X86;
 using Vmm.Core.Hypervisor;
-using Vmm.Core.Memory;
 using Vmm.Core.Registers;
 
-namespace Vmm.Core.Machine;
-
-/// <summary>Puts a guest into memory and says how each vCPU starts.</summary>
-public interface IGuestLoader
-{
-    /// <summary>A short name for messages ("hello", "kernel.elf").</summary>
-    string Name { get; }
-
-    /// <summary>Writes the guest into <paramref name="memory"/>; returns how vCPUs start.</summary>
-    /// <exception cref="ArgumentException">The guest does not fit or its parameters are invalid.</exception>
-    IGuestBootPlan Load(GuestMemory memory, int processorCount);
-}
+namespace Vmm.Core.Boot;
 
 /// <summary>The boot state of each vCPU of a loaded guest.</summary>
 public interface IGuestBootPlan
