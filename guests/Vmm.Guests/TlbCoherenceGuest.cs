@@ -1,6 +1,4 @@
-using System.Globalization;
 using Vmm.Core.Boot.X86;
-using Vmm.HyperV.Cpuid;
 
 namespace Vmm.Guests;
 
@@ -31,7 +29,7 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
     public const ulong TestAddress = 0x80_0000_0000;
 
     /// <summary>Most vCPUs the guest handles (target sets are 64-bit masks of vCPU indices).</summary>
-    public const int MaxProcessors = 64;
+    public const int MaxProcessors = FlushGuestChecks.MaxProcessors;
 
     /// <summary>Bytes of one vCPU's page-table chain after the image (struct chain in guests/c/lib/flush.h).</summary>
     internal const ulong ChainBytes = 7 * 0x1000;
@@ -68,28 +66,8 @@ public sealed class TlbCoherenceGuest : IBuiltInGuest
         long rounds = context.GetInt64("rounds", DefaultRounds, 1, int.MaxValue);
         long seed = context.GetInt64("seed", 1, 0, long.MaxValue);
         long omit = context.GetInt64("omit", 0, 1, MaxProcessors - 1);
-        if (!context.HyperV.Has(HyperVFeature.Hypercall) || !context.HyperV.Has(HyperVFeature.TlbFlush))
-        {
-            throw new ArgumentException("guest 'tlbcoherence' needs the flush hypercalls (--hv linux or windows, or a profile with 'tlbflush').");
-        }
-
-        if (context.ProcessorCount < 2 || context.ProcessorCount > MaxProcessors)
-        {
-            throw new ArgumentException($"guest 'tlbcoherence' needs from 2 to {MaxProcessors} vCPUs (vCPU 0 flushes, the others are flushed), not {context.ProcessorCount}.");
-        }
-
-        ulong needed = MemoryNeeded(context.ProcessorCount);
-        if (needed > context.MemorySize)
-        {
-            throw new ArgumentException($"guest 'tlbcoherence' with {context.ProcessorCount} vCPUs needs at least {(needed + 0xF_FFFF) >> 20} MiB of memory.");
-        }
-
-        var arguments = new Dictionary<string, string>
-        {
-            ["rounds"] = rounds.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-            ["omit"] = omit.ToString(CultureInfo.InvariantCulture),
-        };
+        FlushGuestChecks.Check(context, Name, "vCPU 0 flushes, the others are flushed", MemoryNeeded);
+        var arguments = FlushGuestChecks.Arguments(("rounds", rounds), ("seed", seed), ("omit", omit));
         return CGuestImage.Build(Name, context, arguments);
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Vmm.Core.Boot.X86;
-using Vmm.HyperV.Cpuid;
 
 namespace Vmm.Guests;
 
@@ -43,7 +41,7 @@ public sealed class TlbStormGuest : IBuiltInGuest
     public const ulong TestAddress = TlbCoherenceGuest.TestAddress;
 
     /// <summary>Most vCPUs the guest handles (target sets are 64-bit masks of vCPU indices).</summary>
-    public const int MaxProcessors = 64;
+    public const int MaxProcessors = FlushGuestChecks.MaxProcessors;
 
     /// <summary>Bytes of one vCPU's block after the chains: counts, expectations, hypercall input (struct block in tlbstorm.c).</summary>
     private const ulong BlockBytes = 3 * 0x1000;
@@ -90,29 +88,8 @@ public sealed class TlbStormGuest : IBuiltInGuest
         long passes = context.GetInt64("passes", DefaultPasses, 1, 1_000_000);
         long window = context.GetInt64("window", DefaultWindow, 1, 1_000_000);
         long minObserved = context.GetInt64("min-observed", DefaultMinObserved(rounds, window), 0, rounds);
-        if (!context.HyperV.Has(HyperVFeature.Hypercall) || !context.HyperV.Has(HyperVFeature.TlbFlush))
-        {
-            throw new ArgumentException("guest 'tlbstorm' needs the flush hypercalls (--hv linux or windows, or a profile with 'tlbflush').");
-        }
-
-        if (context.ProcessorCount is < 2 or > MaxProcessors)
-        {
-            throw new ArgumentException($"guest 'tlbstorm' needs from 2 to {MaxProcessors} vCPUs (every vCPU flushes the others), not {context.ProcessorCount}.");
-        }
-
-        ulong needed = MemoryNeeded(context.ProcessorCount);
-        if (needed > context.MemorySize)
-        {
-            throw new ArgumentException($"guest 'tlbstorm' with {context.ProcessorCount} vCPUs needs at least {(needed + 0xF_FFFF) >> 20} MiB of memory.");
-        }
-
-        var arguments = new Dictionary<string, string>
-        {
-            ["rounds"] = rounds.ToString(CultureInfo.InvariantCulture),
-            ["passes"] = passes.ToString(CultureInfo.InvariantCulture),
-            ["window"] = window.ToString(CultureInfo.InvariantCulture),
-            ["min-observed"] = minObserved.ToString(CultureInfo.InvariantCulture),
-        };
+        FlushGuestChecks.Check(context, Name, "every vCPU flushes the others", MemoryNeeded);
+        var arguments = FlushGuestChecks.Arguments(("rounds", rounds), ("passes", passes), ("window", window), ("min-observed", minObserved));
         return CGuestImage.Build(Name, context, arguments);
     }
 }
