@@ -173,9 +173,9 @@ public sealed class LinuxFlushTests
         }
 
         Run run = BootOnce(dir, cpus, hv, extra, configure, out bool hungOwingNothing);
-        if (hungOwingNothing && LinuxGuestTestSupport.OnNestedHost)
+        if (hungOwingNothing && KvmTestSupport.OnNestedHost)
         {
-            // See LinuxGuestTestSupport.OnNestedHost: one boot again, the first one's evidence kept as a warning.
+            // See KvmTestSupport.OnNestedHost: one boot again, the first one's evidence kept as a warning.
             TestContext.Current.AddWarning($"the first boot hung with vmm owing no vCPU a kick or a flush; booted again. The first boot:\n{run.Exit}\n{run.Serial}");
             run = BootOnce(dir, cpus, hv, extra, configure, out _);
         }

@@ -33,15 +33,6 @@ internal static class LinuxGuestTestSupport
         vcpuStates is null ? serial : $"{serial}\n[test] the host stopped the guest; its vCPUs were at:\n{vcpuStates}\n";
 
     /// <summary>
-    /// True inside tools/nested-kvm's L1 (it exports NESTED_KVM=1): upstream KVM under QEMU's software emulation, which
-    /// loses an interrupt now and then (L1 soft lockups with an IPI never acknowledged; tools/nested-kvm/README.md,
-    /// "Wedged L1"). There a Linux guest that hangs while vmm owes none of its vCPUs a kick or a flush
-    /// (<see cref="VcpuStopState.VmmOwedNothing"/>) is booted once more, with the hang kept as a test warning; a
-    /// hang with anything owed, or on any other host, fails the test.
-    /// </summary>
-    public static bool OnNestedHost => Environment.GetEnvironmentVariable("NESTED_KVM") == "1";
-
-    /// <summary>
     /// Waits for <paramref name="machine"/> to stop; at <paramref name="limit"/> first describes its vCPU threads as
     /// the host scheduler sees them (<see cref="DescribeVcpuHostThreads"/>), then stops it.
     /// </summary>

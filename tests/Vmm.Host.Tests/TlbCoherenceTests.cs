@@ -61,7 +61,10 @@ public sealed partial class TlbCoherenceTests
     [InlineData(4)]
     public void SkippedFlushesAreReportedAsStaleReadsAndFail(int cpus)
     {
-        (MachineExit exit, string serial) = Run(cpus, "windows", rounds: 300, skipFlush: true);
+        (MachineExit exit, string serial) = RunControl(
+            () => Run(cpus, "windows", rounds: 300, skipFlush: true),
+            s => Enumerable.Range(1, cpus - 1).All(t => s.Contains($"tlbcoherence: vCPU {t}: ", StringComparison.Ordinal)),
+            _ => { });
         Assert.False(exit.Passed, $"{exit}\n{serial}");
         Assert.Equal(1u, exit.Status);
         for (int t = 1; t < cpus; t++)
@@ -78,11 +81,39 @@ public sealed partial class TlbCoherenceTests
     {
         // Workers 1 and 3 are flushed in the same rounds as worker 2: with private page tables their shadow-page
         // syncs must not repair worker 2's translation (docs/kvm-host.md#stale-translations).
-        (MachineExit exit, string serial) = Run(4, "windows", rounds: 300, arguments: new() { ["omit"] = "2" });
+        (MachineExit exit, string serial) = RunControl(
+            () => Run(4, "windows", rounds: 300, arguments: new() { ["omit"] = "2" }),
+            s => s.Contains("tlbcoherence: vCPU 2: ", StringComparison.Ordinal),
+            s =>
+            {
+                Assert.DoesNotContain("tlbcoherence: vCPU 1:", s, StringComparison.Ordinal);
+                Assert.DoesNotContain("tlbcoherence: vCPU 3:", s, StringComparison.Ordinal);
+            });
         Assert.False(exit.Passed, $"{exit}\n{serial}");
         Assert.Matches("tlbcoherence: vCPU 2: [1-9][0-9]* stale reads", serial);
-        Assert.DoesNotContain("tlbcoherence: vCPU 1:", serial, StringComparison.Ordinal);
-        Assert.DoesNotContain("tlbcoherence: vCPU 3:", serial, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs a negative control that must show stale reads: <paramref name="everyRun"/> holds for every run, and a run
+    /// counts once <paramref name="shown"/> (every vCPU that must read stale did). Nested, a stale translation
+    /// survives only while its L2 vCPU runs without a VM exit, and one run may show none (in CI once: the omit=2
+    /// control, 0 stale reads in 5e8 samples; see <see cref="KvmTestSupport.OnNestedHost"/>): there the control gets
+    /// up to three runs, each one that showed nothing kept as a warning. Elsewhere it gets one.
+    /// </summary>
+    private static (MachineExit Exit, string Serial) RunControl(Func<(MachineExit, string)> run, Func<string, bool> shown, Action<string> everyRun)
+    {
+        int tries = KvmTestSupport.OnNestedHost ? 3 : 1;
+        for (int attempt = 1; ; attempt++)
+        {
+            (MachineExit exit, string serial) = run();
+            everyRun(serial);
+            if (shown(serial) || attempt == tries)
+            {
+                return (exit, serial);
+            }
+
+            TestContext.Current.AddWarning($"run {attempt} of this control showed too few stale reads on this host; running it again:\n{serial}");
+        }
     }
 
     private static long Samples(string serial) => KvmTestSupport.Count(SamplesPattern(), serial);
