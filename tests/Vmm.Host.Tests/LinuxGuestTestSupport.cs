@@ -38,14 +38,10 @@ internal static class LinuxGuestTestSupport
     /// </summary>
     public static MachineExit WaitForExit(Machine machine, TimeSpan limit, out string? hostThreads)
     {
-        hostThreads = null;
-        if (!machine.Exited.Wait(limit))
-        {
-            hostThreads = DescribeVcpuHostThreads();
-            machine.RequestStop(MachineExit.TimeLimit(limit));
-        }
-
-        return machine.Exited.Result;
+        string? described = null;
+        MachineExit exit = machine.WaitForExit(limit, () => described = DescribeVcpuHostThreads());
+        hostThreads = described;
+        return exit;
     }
 
     /// <summary>

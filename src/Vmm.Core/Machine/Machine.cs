@@ -221,11 +221,15 @@ public sealed class Machine : IDisposable, IVcpuThreadOwner
         }
     }
 
-    /// <summary>Waits for the machine to stop; on timeout stops it with <see cref="MachineExitReason.HostRequest"/>.</summary>
-    public MachineExit WaitForExit(TimeSpan timeout)
+    /// <summary>
+    /// Waits for the machine to stop; on timeout runs <paramref name="beforeStop"/> (to look at the still-running
+    /// machine, e.g. its threads) and stops it with <see cref="MachineExit.TimeLimit"/>.
+    /// </summary>
+    public MachineExit WaitForExit(TimeSpan timeout, Action? beforeStop = null)
     {
         if (!_exit.Task.Wait(timeout))
         {
+            beforeStop?.Invoke();
             RequestStop(MachineExit.TimeLimit(timeout));
         }
 
