@@ -40,6 +40,16 @@ public static class CGuestImage
     }
 
     /// <summary>
+    /// Where the free memory after C guest <paramref name="name"/> starts: the end of its last segment (with
+    /// .bss) rounded up to a page, the address guests/c/lib/link.ld names <c>guest_image_end</c>.
+    /// </summary>
+    public static ulong End(string name)
+    {
+        var elf = new ElfKernelLoader(LoadElf(name), name);
+        return (elf.Segments.Max(s => s.PhysicalEnd) + 0xFFF) & ~0xFFFUL;
+    }
+
+    /// <summary>
     /// Builds the image of C guest <paramref name="name"/> for <paramref name="context"/>; the guest reads
     /// <paramref name="arguments"/> (the values after the C# side checked them and filled in defaults) or, without
     /// them, the `--guest-arg` values as given.

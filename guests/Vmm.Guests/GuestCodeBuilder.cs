@@ -17,15 +17,6 @@ internal sealed class GuestCodeBuilder
     /// <summary>Where guests keep mutable data (64 KiB above the image base).</summary>
     public const ulong DataBase = LongModeLayout.ImageBase + 0x1_0000;
 
-    /// <summary><see cref="UserEscapeGate"/> reason (EBP): make the hypercall in RCX, RDX, R8.</summary>
-    public const int EscapeHypercall = 1;
-
-    /// <summary><see cref="UserEscapeGate"/> reason (EBP): park this vCPU.</summary>
-    public const int EscapePark = 2;
-
-    /// <summary><see cref="UserEscapeGate"/> reason (EBP): run the report.</summary>
-    public const int EscapeReport = 3;
-
     private readonly List<(Label Label, byte[] Bytes)> _strings = [];
     private readonly Dictionary<byte, Label> _gates = [];
     private readonly HashSet<byte> _parkVectors = [];
@@ -147,59 +138,6 @@ internal sealed class GuestCodeBuilder
         Asm.ud2();
         _parkVectors.Add(6);
         _kernelParkUsed = true;
-    }
-
-    /// <summary>
-    /// Emits the #UD gate through which CPL3 code asks for CPL0 work: UD2 with a reason in EBP (on this host
-    /// INT n from CPL3 also arrives as #UD and hypercalls need CPL0, TLFS "Hypercall Interface"; docs/kvm-host.md#pvm-hosts).
-    /// <see cref="EscapeHypercall"/> calls the hypercall page at <paramref name="hypercallPage"/> with the caller's
-    /// RCX, RDX and R8 and resumes after the UD2 at CPL3 with the result in RAX (R11 clobbered);
-    /// <see cref="EscapePark"/> parks the vCPU; <see cref="EscapeReport"/> runs the code <paramref name="report"/>
-    /// emits, at CPL0. Any other reason ends the VM with 0xE0000006.
-    /// </summary>
-    public void UserEscapeGate(ulong hypercallPage, Action report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        Label ud = Asm.CreateLabel("ud");
-        Label notCall = Asm.CreateLabel("ud_not_call");
-        Label notPark = Asm.CreateLabel("ud_not_park");
-        Label reportLabel = Asm.CreateLabel("ud_report");
-        Asm.Label(ref ud);
-        Asm.cmp(ebp, EscapeHypercall);
-        Asm.jne(notCall);
-        Asm.mov(r11, hypercallPage);
-        Asm.call(r11);
-        Asm.add(__qword_ptr[rsp], 2);           // the saved RIP is the UD2's; resume after its two bytes
-        Asm.iretq();
-        Asm.Label(ref notCall);
-        Asm.cmp(ebp, EscapePark);
-        Asm.jne(notPark);
-        KernelPark();
-        Asm.Label(ref notPark);
-        Asm.cmp(ebp, EscapeReport);
-        Asm.je(reportLabel);
-        Exit(0xE000_0006);
-        Asm.Label(ref reportLabel);
-        report();
-        SetGate(6, ud);
-    }
-
-    /// <summary>
-    /// A jump table on RAX: for each case i in 0..<paramref name="count"/>-1, "if RAX == i: <paramref name="emit"/>(i);
-    /// jump to <paramref name="done"/>". Falls through past the cases when RAX matches none.
-    /// </summary>
-    public void Switch(int count, Action<int> emit, Label done)
-    {
-        ArgumentNullException.ThrowIfNull(emit);
-        for (int i = 0; i < count; i++)
-        {
-            Label skip = Asm.CreateLabel();
-            Asm.cmp(rax, i);
-            Asm.jne(skip);
-            emit(i);
-            Asm.jmp(done);
-            Asm.Label(ref skip);
-        }
     }
 
     /// <summary>Points IDT vector <paramref name="vector"/> at <paramref name="handler"/>, which must already be bound.</summary>

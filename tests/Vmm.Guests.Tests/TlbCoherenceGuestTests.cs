@@ -24,14 +24,11 @@ public sealed class TlbCoherenceGuestTests
 
     [Theory]
     [MemberData(nameof(ProfilesAndCpus))]
-    public void AssemblesForEveryProfileAndVcpuCount(string profile, int cpus)
+    public void BuildsForEveryProfileAndVcpuCount(string profile, int cpus)
     {
         HyperVFeatureProfile p = HyperVFeatureProfile.Parse(profile);
         var context = new GuestBuildContext(cpus, 64UL << 20, hyperV: p);
-        GuestImage image = new TlbCoherenceGuest().Build(context);
-        Assert.Equal(LongModeLayout.ImageBase, image.Entry);
-        Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
-        Assert.Equal([6], image.InterruptGates.Keys);
+        AssertCGuestImage(new TlbCoherenceGuest().Build(context), context);
         string[] expected = p.Has(HyperVFeature.TlbFlushEx)
             ? ["space", "space-all", "list", "space-ex", "space-ex-all", "list-ex"]
             : ["space", "space-all", "list"];
@@ -69,11 +66,10 @@ public sealed class TlbCoherenceGuestTests
     }
 
     [Fact]
-    public void AssemblesForSixtyFourVcpus()
+    public void BuildsForSixtyFourVcpus()
     {
         var context = new GuestBuildContext(64, 64UL << 20, hyperV: HyperVFeatureProfile.Windows);
-        GuestImage image = new TlbCoherenceGuest().Build(context);
-        Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
+        AssertCGuestImage(new TlbCoherenceGuest().Build(context), context);
         Assert.Throws<ArgumentException>(() => new TlbCoherenceGuest().Build(new GuestBuildContext(65, 64UL << 20, hyperV: HyperVFeatureProfile.Windows)));
     }
 
@@ -111,6 +107,29 @@ public sealed class TlbCoherenceGuestTests
     [Fact]
     public void RefusesTooLittleMemory()
     {
-        Assert.Throws<ArgumentException>(() => new TlbCoherenceGuest().Build(new GuestBuildContext(16, 2UL << 20, hyperV: HyperVFeatureProfile.Windows)));
+        Assert.Throws<ArgumentException>(() => new TlbCoherenceGuest().Build(new GuestBuildContext(32, 2UL << 20, hyperV: HyperVFeatureProfile.Windows)));
+        ulong needed = TlbCoherenceGuest.MemoryNeeded(64);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new TlbCoherenceGuest().Build(new GuestBuildContext(64, needed - 0x1000, hyperV: HyperVFeatureProfile.Windows)));
+        Assert.Contains("MiB of memory", e.Message, StringComparison.Ordinal);
+        _ = new TlbCoherenceGuest().Build(new GuestBuildContext(64, needed, hyperV: HyperVFeatureProfile.Windows));
+    }
+
+    [Theory]
+    [InlineData(new string[0], "rounds=10000\0seed=1\0omit=0\0")]
+    [InlineData(new[] { "rounds=1_000", "seed=0", "omit=3" }, "rounds=1000\0seed=0\0omit=3\0")]
+    public void TheGuestGetsItsArgumentsCheckedWithDefaultsFilledIn(string[] given, string expected)
+    {
+        var arguments = given.Select(a => a.Split('=')).ToDictionary(a => a[0], a => a[1]);
+        var context = new GuestBuildContext(4, 64UL << 20, arguments, HyperVFeatureProfile.Windows);
+        Assert.Contains(expected, System.Text.Encoding.ASCII.GetString(new TlbCoherenceGuest().Build(context).Code), StringComparison.Ordinal);
+    }
+
+    /// <summary>A C guest's image: parameter page at the image base (vCPU count filled in), code from the next page, the end below the stacks.</summary>
+    internal static void AssertCGuestImage(GuestImage image, GuestBuildContext context)
+    {
+        Assert.Equal(LongModeLayout.ImageBase + 0x1000, image.Entry);
+        Assert.InRange(image.Code.Length, 0x1010, (int)(LongModeLayout.StacksBottom(context.MemorySize, context.ProcessorCount) - LongModeLayout.ImageBase));
+        Assert.Equal(CGuestImage.ParamsMagic, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code));
+        Assert.Equal((uint)context.ProcessorCount, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(image.Code.AsSpan(8)));
     }
 }

@@ -7,19 +7,19 @@ public sealed class TlbStormGuestTests
 {
     [Theory]
     [MemberData(nameof(TlbCoherenceGuestTests.ProfilesAndCpus), MemberType = typeof(TlbCoherenceGuestTests))]
-    public void AssemblesBelowTheDataPageAndCyclesTheVariantsTlbCoherenceDoes(string profile, int cpus)
+    public void BuildsBelowTheStacksAndCyclesTheVariantsTlbCoherenceDoes(string profile, int cpus)
     {
         var context = new GuestBuildContext(cpus, 64UL << 20, hyperV: HyperVFeatureProfile.Parse(profile));
-        AssertAssembles(context);
+        AssertBuilds(context);
         Assert.Equal(TlbCoherenceGuest.VariantNames(context), TlbStormGuest.VariantNames(context));
     }
 
     [Fact]
-    public void AssemblesForSixtyFourVcpusAndVpIndicesInSparseBanks()
+    public void BuildsForSixtyFourVcpusAndVpIndicesInSparseBanks()
     {
-        AssertAssembles(new GuestBuildContext(64, 64UL << 20, hyperV: HyperVFeatureProfile.Windows));
+        AssertBuilds(new GuestBuildContext(64, 64UL << 20, hyperV: HyperVFeatureProfile.Windows));
         var sparse = new GuestBuildContext(4, 64UL << 20, hyperV: HyperVFeatureProfile.Windows, vpIndices: [0, 1, 65, 4095]);
-        AssertAssembles(sparse);
+        AssertBuilds(sparse);
         Assert.Equal(
             ["space-all", "space-ex", "space-ex-all", "list-ex", "space-all-xmm", "space-ex-xmm", "space-ex-all-xmm", "list-ex-xmm"],
             TlbStormGuest.VariantNames(sparse));
@@ -70,11 +70,16 @@ public sealed class TlbStormGuestTests
         Assert.True(needed <= LongModeLayout.MinimumMemory, "the storm fits in the smallest VM vmm makes");
     }
 
-    private static void AssertAssembles(GuestBuildContext context)
+    [Theory]
+    [InlineData(new string[0], "rounds=10000\0passes=16\0window=16\0min-observed=156\0")]
+    [InlineData(new[] { "rounds=1000", "window=4" }, "rounds=1000\0passes=16\0window=4\0min-observed=62\0")]
+    [InlineData(new[] { "min-observed=0" }, "rounds=10000\0passes=16\0window=16\0min-observed=0\0")]
+    public void TheGuestGetsItsArgumentsWithTheDefaultMinObservedFilledIn(string[] given, string expected)
     {
-        GuestImage image = new TlbStormGuest().Build(context);
-        Assert.Equal(LongModeLayout.ImageBase, image.Entry);
-        Assert.InRange(image.Code.Length, 16, (int)(GuestCodeBuilder.DataBase - LongModeLayout.ImageBase));
-        Assert.Equal([6], image.InterruptGates.Keys);
+        var arguments = given.Select(a => a.Split('=')).ToDictionary(a => a[0], a => a[1]);
+        var context = new GuestBuildContext(2, 64UL << 20, arguments, HyperVFeatureProfile.Windows);
+        Assert.Contains(expected, System.Text.Encoding.ASCII.GetString(new TlbStormGuest().Build(context).Code), StringComparison.Ordinal);
     }
+
+    private static void AssertBuilds(GuestBuildContext context) => TlbCoherenceGuestTests.AssertCGuestImage(new TlbStormGuest().Build(context), context);
 }

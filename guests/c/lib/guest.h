@@ -158,6 +158,19 @@ uint64_t user_call(uint64_t (*fn)(uint64_t), uint64_t arg, bool interrupts);
 /* From CPL3: runs fn(arg) at CPL0 (through a UD2 at a known address) and returns its result at CPL3. */
 uint64_t user_kcall(uint64_t (*fn)(uint64_t), uint64_t arg);
 
+/*
+ * From CPL3: a hypercall through the page (RCX = control, RDX = input, R8 = output; returns RAX). The UD2 it
+ * executes is recognised first by the #UD entry, which calls the page and returns: a few CPL0 instructions
+ * instead of user_kcall's general path, for hypercalls made in a loop (docs/guests-in-c.md).
+ */
+uint64_t user_hv_hypercall(uint64_t control, uint64_t input, uint64_t output);
+/* The same for an XMM fast call: input[0..1] in RDX:R8, input[2..13] in XMM0-XMM5 (112 bytes read). */
+uint64_t user_hv_hypercall_xmm(uint64_t control, const uint64_t *input);
+
+/* ---- memory after the image: from guest_image_end (page-aligned, link.ld) up to the stacks, zero at start ---- */
+extern char guest_image_end[];
+static inline uint64_t guest_stacks_bottom(void) { return guest_params.memory_size - (uint64_t)cpu_count() * STACK_BLOCK; }
+
 /* ---- synchronisation ---- */
 struct spinlock { volatile uint32_t locked; };
 void spin_lock(struct spinlock *l);

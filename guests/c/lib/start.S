@@ -34,16 +34,36 @@ exception_stubs:
     .set vec, 0
     .rept 256
     .balign 16
+    .if vec == 6
+    jmp ud_entry                      /* #UD: the CPL3 hypercall escape first */
+    .else
     .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
     .else
     pushq $0
     .endif
     pushq $vec
     jmp exception_common
+    .endif
     .set vec, vec + 1
     .endr
 
     .text
+/*
+ * #UD. A UD2 at user_hv_hypercall_ud2 is a hypercall asked for at CPL3 (RCX, RDX, R8 and XMM0-XMM5 already
+ * loaded): call the hypercall page and resume after the UD2 with the result in RAX. This path is a handful
+ * of instructions because PVM hosts emulate CPL0 code one instruction at a time (docs/kvm-host.md), and
+ * the flush guests make one such call per round. Any other #UD takes the general path.
+ */
+ud_entry:
+    cmpq $user_hv_hypercall_ud2, (%rsp)  /* the saved RIP (SDM Vol. 3 §6.14.2: #UD pushes no error code) */
+    jne 1f
+    call *hv_hypercall_page(%rip)
+    addq $2, (%rsp)                   /* past the UD2 */
+    iretq
+1:  pushq $0
+    pushq $6
+    jmp exception_common
+
 exception_common:
     push %rax
     push %rbx
@@ -139,6 +159,40 @@ user_kcall_ud2:
     ret
 
 /*
+ * An XMM fast hypercall's registers from (RDI = control, RSI = input[14]) (TLFS "XMM Fast Hypercall Input"):
+ * RCX = control, the first 16 input bytes in RDX:R8, the next 96 in XMM0-XMM5. The C code is built without
+ * SSE, so the XMM loads live here.
+ */
+.macro xmm_fast_input
+    mov %rdi, %rcx
+    mov 0(%rsi), %rdx
+    mov 8(%rsi), %r8
+    movdqu 16(%rsi), %xmm0
+    movdqu 32(%rsi), %xmm1
+    movdqu 48(%rsi), %xmm2
+    movdqu 64(%rsi), %xmm3
+    movdqu 80(%rsi), %xmm4
+    movdqu 96(%rsi), %xmm5
+.endm
+
+/*
+ * uint64_t user_hv_hypercall(control, input, output) at CPL3: RCX, RDX, R8 as the hypercall page takes them,
+ * then the UD2 that ud_entry turns into the call. user_hv_hypercall_xmm(control, input[14]) loads an XMM fast
+ * call (TLFS "XMM Fast Hypercall Input": 16 bytes in RDX:R8, the next 96 in XMM0-XMM5) first.
+ */
+    .globl user_hv_hypercall, user_hv_hypercall_xmm, user_hv_hypercall_ud2
+user_hv_hypercall:
+    mov %rdi, %rcx
+    mov %rdx, %r8
+    mov %rsi, %rdx
+user_hv_hypercall_ud2:
+    ud2
+    ret
+user_hv_hypercall_xmm:
+    xmm_fast_input
+    jmp user_hv_hypercall_ud2
+
+/*
  * void hv_call_from_compat32(uint32_t page, uint32_t control): far-returns into the 32-bit kernel code
  * segment and calls the hypercall page from compatibility mode. The call must fault: the caller arms the
  * fixup (rip = compat32_back, cs = kernel code64), and R9 keeps the 64-bit stack pointer across it.
@@ -160,21 +214,9 @@ compat32_back:
     mov %r9, %rsp
     ret
 
-/*
- * uint64_t hv_hypercall_xmm(uint64_t control, const uint64_t input[14]): an XMM fast hypercall (TLFS
- * "XMM Fast Hypercall Input"): the first 16 input bytes in RDX:R8, the next 96 in XMM0-XMM5. The C code
- * is built without SSE, so the XMM loads live here.
- */
+/* uint64_t hv_hypercall_xmm(uint64_t control, const uint64_t input[14]): an XMM fast hypercall at CPL0. */
     .globl hv_hypercall_xmm
 hv_hypercall_xmm:
-    mov %rdi, %rcx
-    mov 0(%rsi), %rdx
-    mov 8(%rsi), %r8
-    movdqu 16(%rsi), %xmm0
-    movdqu 32(%rsi), %xmm1
-    movdqu 48(%rsi), %xmm2
-    movdqu 64(%rsi), %xmm3
-    movdqu 80(%rsi), %xmm4
-    movdqu 96(%rsi), %xmm5
+    xmm_fast_input
     call *hv_hypercall_page(%rip)
     ret
