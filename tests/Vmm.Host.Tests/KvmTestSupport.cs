@@ -17,10 +17,32 @@ internal static class KvmTestSupport
     /// loses an interrupt now and then (L1 soft lockups with an IPI never acknowledged), and it flushes an L2 vCPU's
     /// emulated TLB at every VM entry and exit, so a skipped flush shows as a stale read only while that vCPU runs
     /// without exits (tools/nested-kvm/README.md). Tests use it for their one narrow retry each: a Linux guest that
-    /// hangs while vmm owed no vCPU a kick or a flush (<see cref="Core.Machine.VcpuStopState.VmmOwedNothing"/>), and a
-    /// negative control whose run showed no stale read at all.
+    /// hangs while vmm owed no vCPU a kick or a flush (<see cref="Core.Machine.VcpuStopState.VmmOwedNothing"/>), a
+    /// negative control whose run showed no stale read at all, and a TLB guest that ended in a triple fault
+    /// (<see cref="RunAgainOnceAfterANestedTripleFault"/>).
     /// </summary>
     public static bool OnNestedHost => Environment.GetEnvironmentVariable("NESTED_KVM") == "1";
+
+    /// <summary>
+    /// Runs a TLB guest; on the nested host only, a run that ended in a triple fault is run once more and the first
+    /// kept as a test warning. Measured there on 2026-12-03 (tools/nested-kvm/README.md, "Triple faults"): the TLB
+    /// guests' L2 vCPUs triple-faulted now and then, the Iced and the C guests alike, with both flush strategies and
+    /// from 2 to 8 vCPUs, and the same loads reset or silenced L1 itself. Not root-caused: the emulator is the
+    /// suspect, since L1 itself resets, but vmm is not ruled out, so a second triple fault fails the test, and every
+    /// other host runs once. <paramref name="tripleFault"/> says what the run reported, or null when it did not end in one.
+    /// </summary>
+    public static TResult RunAgainOnceAfterANestedTripleFault<TResult>(Func<TResult> run, Func<TResult, string?> tripleFault)
+    {
+        TResult result = run();
+        string? fault = tripleFault(result);
+        if (fault is null || !OnNestedHost)
+        {
+            return result;
+        }
+
+        TestContext.Current.AddWarning($"the guest ended in a triple fault on the nested host; running it once more:\n{fault}");
+        return run();
+    }
 
     /// <summary>Skips the calling test unless this is Linux with a usable /dev/kvm, naming why not.</summary>
     public static void SkipUnlessKvm()
@@ -29,12 +51,6 @@ internal static class KvmTestSupport
         bool available = OperatingSystem.IsLinux() && KvmHypervisor.IsAvailable(out reason);
         Assert.SkipUnless(available, $"needs a usable /dev/kvm: {reason}");
     }
-
-    /// <summary>
-    /// True inside the nested KVM host of tools/nested-kvm (it sets NESTED_KVM=1): upstream KVM in a guest of QEMU's
-    /// software emulation, where every VM entry flushes the emulated TLB.
-    /// </summary>
-    public static bool OnNestedTcgHost => Environment.GetEnvironmentVariable("NESTED_KVM") == "1";
 
     /// <summary>
     /// <paramref name="rounds"/> scaled by the environment variable VMM_TEST_SCALE (a fraction in (0, 1], default 1), at

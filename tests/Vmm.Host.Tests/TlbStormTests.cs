@@ -31,7 +31,7 @@ public sealed partial class TlbStormTests
     {
         // Measured on the nested host (QEMU 7.2's software SVM, 8 L2 vCPUs on 5 L1 vCPUs) on 2026-12-03: in 2 of 4
         // suite runs this storm ended in an L2 triple fault (memslot: vCPU 6 after 1.3 s; kick: vCPU 3 after 7.9 s),
-        // and it wedged L1 once before (tools/nested-kvm/README.md). Not root-caused: the emulator is the suspect
+        // and it wedged L1 once before (tools/nested-kvm/README.md, "Triple faults"). Not root-caused: the emulator is the suspect
         // (it also reset L1 itself under 8-vCPU flush loads), vmm is not ruled out. It runs on PVM and hardware KVM.
         Assert.SkipWhen(
             KvmTestSupport.OnNestedHost,
@@ -76,7 +76,7 @@ public sealed partial class TlbStormTests
         // (measured with 5 L1 vCPUs: 3 runs of 3 failed with 14,000-170,000 stale reads, 1 or 2 vCPUs with none).
         int[] stale = [.. Enumerable.Range(0, 4).Where(t => !Regex.IsMatch(serial, $"tlbstorm: vCPU {t}: 300 rounds sent, [0-9]+ samples, 0 stale reads"))];
         Assert.NotEmpty(stale);
-        foreach (int t in KvmTestSupport.OnNestedTcgHost ? stale : Enumerable.Range(0, 4))
+        foreach (int t in KvmTestSupport.OnNestedHost ? stale : Enumerable.Range(0, 4))
         {
             Assert.Matches($"tlbstorm: vCPU {t}: 300 rounds sent, [0-9]+ samples, [1-9][0-9]* stale reads", serial);
             Assert.Matches($"tlbstorm: vCPU {t}: first bad read in its round [0-9]+: address of sender [0-9]+ in its epoch [0-9]+ read marker [0-9]+", serial);
@@ -105,11 +105,17 @@ public sealed partial class TlbStormTests
                 "--timeout", limitSeconds.ToString(CultureInfo.InvariantCulture), "--serial", serial,
                 .. skipFlush ? new[] { "--unsafe-skip-flush" } : [],
             ];
-            var error = new StringWriter();
-            var watch = Stopwatch.StartNew();
-            int code = VmmCommandLine.Run(args, error);
-            string text = File.ReadAllText(serial);
-            _output.WriteLine($"{cpus} vCPUs x {rounds} rounds, {strategy}, --hv {hv}{(skipFlush ? ", flushes skipped" : string.Empty)}: exit {code} after {watch.Elapsed.TotalSeconds:F1} s (limit {limitSeconds} s)\n{error}{text}");
+            (int code, string text, string error) = KvmTestSupport.RunAgainOnceAfterANestedTripleFault(
+                () =>
+                {
+                    var error = new StringWriter();
+                    var watch = Stopwatch.StartNew();
+                    int code = VmmCommandLine.Run(args, error);
+                    string text = File.ReadAllText(serial);
+                    _output.WriteLine($"{cpus} vCPUs x {rounds} rounds, {strategy}, --hv {hv}{(skipFlush ? ", flushes skipped" : string.Empty)}: exit {code} after {watch.Elapsed.TotalSeconds:F1} s (limit {limitSeconds} s)\n{error}{text}");
+                    return (code, text, error: error.ToString());
+                },
+                r => r.error.Contains("shut down (triple fault)", StringComparison.Ordinal) ? $"{r.error}{r.text}" : null);
             return (code, text);
         }
         finally
