@@ -19,13 +19,17 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "start.S pushes 15 registers
 _Static_assert(sizeof(struct guest_params) <= 4096, "parameter page");
 _Static_assert(offsetof(struct guest_params, vp_index) == 32 && offsetof(struct guest_params, args) == 32 + 4 * MAX_VCPUS, "CGuestImage writes this layout");
 
-/* Points IDT gate `vector` at its stub: a 64-bit interrupt gate (SDM Vol. 3 §6.14.1), DPL 0, IST 0. */
+/*
+ * Points IDT gate `vector` at its stub: a 64-bit interrupt gate (SDM Vol. 3 §6.14.1), DPL 0, IST 0, except #DF,
+ * which runs on IST1, the double-fault stack vmm's environment puts in every TSS (as vmm's own gates do).
+ */
 static void set_gate(uint8_t vector, uint64_t handler)
 {
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
     __asm__ volatile("sidt %0" : "=m"(idtr));
     volatile uint64_t *gate = (volatile uint64_t *)(idtr.base + vector * 16ull);
-    gate[0] = (handler & 0xFFFF) | ((uint64_t)GDT_KERNEL_CODE64 << 16) | (0x8Eull << 40) | (((handler >> 16) & 0xFFFF) << 48);
+    uint64_t ist = vector == 8 ? 1 : 0;
+    gate[0] = (handler & 0xFFFF) | ((uint64_t)GDT_KERNEL_CODE64 << 16) | (ist << 32) | (0x8Eull << 40) | (((handler >> 16) & 0xFFFF) << 48);
     gate[1] = handler >> 32;
 }
 
@@ -233,9 +237,13 @@ void guest_exception(struct trap_frame *f)
     if (f->vector == 6 && f->rip == (uint64_t)user_return_ud2) {  /* the CPL3 function returned */
         user_resume(p->user_return_rsp, f->rax);
     }
+    /* RSP and CR2 say most about a double fault (vmm runs #DF on a stack of its own, so it gets here): a fault
+       while pushing onto a bad stack, or a page fault that could not be delivered. */
+    uint64_t cr2;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
     spin_lock(&print_lock);
-    printf_unlocked("vmm-guest: vCPU %u: unexpected %s (vector %lu) at rip 0x%lx, cs 0x%lx, error code 0x%lx\n",
-                 p->cpu, vector_name(f->vector), f->vector, f->rip, f->cs, f->error_code);
+    printf_unlocked("vmm-guest: vCPU %u: unexpected %s (vector %lu) at rip 0x%lx, cs 0x%lx, error code 0x%lx, rsp 0x%lx, cr2 0x%lx\n",
+                 p->cpu, vector_name(f->vector), f->vector, f->rip, f->cs, f->error_code, f->rsp, cr2);
     guest_exit(GUEST_EXIT_FAIL);
 }
 

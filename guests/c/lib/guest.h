@@ -23,7 +23,7 @@
 #define GDT_KERNEL_CODE32  0x28
 #define TSS_BASE           0x16000ull
 #define TSS_STRIDE         0x80ull
-#define STACK_BLOCK        0x8000ull   /* per vCPU: user stack (low half), kernel stack (high half) */
+#define STACK_BLOCK        0x8000ull   /* per vCPU: user stack (low half, its lowest 2 KiB the #DF stack), kernel stack (high half) */
 #define MAX_VCPUS          256
 
 /* ---- the parameter page a built-in C guest gets from `vmm run --guest NAME` (at 0x100000) ---- */

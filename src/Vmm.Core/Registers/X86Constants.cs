@@ -50,6 +50,8 @@ public static class X86Constants
 
     /// <summary>#UD, invalid opcode.</summary>
     public const byte VectorInvalidOpcode = 6;
+    /// <summary>#DF, double fault.</summary>
+    public const byte VectorDoubleFault = 8;
     /// <summary>#GP, general protection.</summary>
     public const byte VectorGeneralProtection = 13;
     /// <summary>#PF, page fault.</summary>

@@ -41,6 +41,30 @@ public sealed class LongModeEnvironmentTests
             Assert.Equal(LongModeLayout.TssAddress(i), tssBase);
             Assert.Equal(0x8BUL, (descriptor >> 40) & 0xFF);              // present, 64-bit TSS (busy)
             Assert.Equal(LongModeLayout.KernelStackTop(Memory, i), memory.Read<ulong>(tssBase + 4));
+            Assert.Equal(LongModeLayout.DoubleFaultStackTop(Memory, i), memory.Read<ulong>(tssBase + 0x24)); // IST1
+        }
+    }
+
+    [Fact]
+    public void OnlyTheDoubleFaultGateRunsOnItsOwnStackEvenWhenAGuestReplacesIt()
+    {
+        using GuestMemory memory = GuestMemory.CreateNative(Memory);
+        var env = LongModeEnvironment.Build(memory, 2);
+        env.SetInterruptGate(8, 0x10_2080);
+        env.SetInterruptGate(14, 0x10_20E0);
+        for (int v = 0; v < 256; v++)
+        {
+            ulong ist = (memory.Read<ulong>(LongModeLayout.Idt + ((ulong)v * 16)) >> 32) & 0x7;
+            Assert.True(ist == (v == 8 ? 1UL : 0UL), $"vector {v}: IST {ist}");
+        }
+
+        // The double-fault stack is the bottom of the vCPU's stack block, below its user stack, inside RAM.
+        for (int i = 0; i < 2; i++)
+        {
+            ulong top = LongModeLayout.DoubleFaultStackTop(Memory, i);
+            Assert.Equal(LongModeLayout.KernelStackTop(Memory, i) - LongModeLayout.StackBlockSize + 0x800, top);
+            Assert.True(top < LongModeLayout.UserStackTop(Memory, i));
+            Assert.Equal(0UL, top % 16);
         }
     }
 

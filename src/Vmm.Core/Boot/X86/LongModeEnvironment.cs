@@ -66,8 +66,12 @@ public sealed class LongModeEnvironment
     public void SetInterruptGate(byte vector, ulong handler, int dpl = 0)
     {
         Span<byte> gate = _memory.GetSpan(LongModeLayout.Idt + (vector * 16UL), 16);
+        // #DF always runs on its own stack (IST field, bits 34:32; SDM Vol. 3 §6.14.1 and §6.14.5), whoever's handler
+        // it is, so that a double fault caused by a bad stack is delivered and reported instead of shutting down.
+        ulong ist = vector == X86Constants.VectorDoubleFault ? (ulong)LongModeLayout.DoubleFaultIst : 0;
         ulong low = (handler & 0xFFFF)
             | ((ulong)LongModeLayout.KernelCodeSelector << 16)
+            | (ist << 32)
             | ((0x8EUL | ((ulong)(dpl & 3) << 5)) << 40)   // P=1, type 0xE (64-bit interrupt gate)
             | (((handler >> 16) & 0xFFFF) << 48);
         BinaryPrimitives.WriteUInt64LittleEndian(gate, low);
@@ -169,6 +173,8 @@ public sealed class LongModeEnvironment
             Span<byte> t = _memory.GetSpan(tss, (int)LongModeLayout.TssStride);
             t.Clear();
             BinaryPrimitives.WriteUInt64LittleEndian(t[4..], LongModeLayout.KernelStackTop(MemorySize, i));
+            // IST1 (offset 0x24, SDM Vol. 3 Figure 8-11): the double-fault stack the #DF gate names.
+            BinaryPrimitives.WriteUInt64LittleEndian(t[(0x1C + (8 * LongModeLayout.DoubleFaultIst))..], LongModeLayout.DoubleFaultStackTop(MemorySize, i));
             BinaryPrimitives.WriteUInt16LittleEndian(t[0x66..], 0x68);
         }
     }

@@ -47,7 +47,10 @@ public static class LongModeLayout
     /// <summary>The most vCPUs this environment lays out.</summary>
     public const int MaxProcessors = 256;
 
-    /// <summary>Per-vCPU stack block: the lower half is the user (CPL3) stack, the upper half the kernel stack.</summary>
+    /// <summary>
+    /// Per-vCPU stack block: the upper half is the kernel stack, the lower half the user (CPL3) stack, whose lowest
+    /// <see cref="DoubleFaultStackSize"/> bytes are the double-fault stack.
+    /// </summary>
     public const ulong StackBlockSize = 0x8000;
 
     /// <summary>Smallest RAM the environment fits in.</summary>
@@ -85,6 +88,24 @@ public static class LongModeLayout
 
     /// <summary>Top (exclusive, 16-byte aligned) of vCPU i's user stack.</summary>
     public static ulong UserStackTop(ulong memorySize, int processor) => KernelStackTop(memorySize, processor) - (StackBlockSize / 2);
+
+    /// <summary>
+    /// Bytes at the bottom of each vCPU's stack block (below its user stack) that are the double-fault stack: the
+    /// TSS's IST1, which the #DF gate always names (<see cref="DoubleFaultIst"/>).
+    /// </summary>
+    public const ulong DoubleFaultStackSize = 0x800;
+
+    /// <summary>
+    /// The interrupt-stack-table slot of the #DF gate. A double fault that comes from a bad stack (a fault while an
+    /// exception is pushed) would fault again on that stack and shut the vCPU down; on a stack of its own it is
+    /// delivered and reported (SDM Vol. 3 §6.14.5, "Interrupt Stack Table"; Linux gives #DF an IST stack for the same
+    /// reason, arch/x86/include/asm/page_64_types.h).
+    /// </summary>
+    public const int DoubleFaultIst = 1;
+
+    /// <summary>Top (exclusive, 16-byte aligned) of vCPU i's double-fault stack.</summary>
+    public static ulong DoubleFaultStackTop(ulong memorySize, int processor) =>
+        KernelStackTop(memorySize, processor) - StackBlockSize + DoubleFaultStackSize;
 
     /// <summary>Lowest stack address used with <paramref name="processors"/> vCPUs: the image must end below it.</summary>
     public static ulong StacksBottom(ulong memorySize, int processors) => memorySize - ((ulong)processors * StackBlockSize);
